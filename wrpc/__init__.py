@@ -1,0 +1,1 @@
+"""wRPC for Python: wire-exact codec, typed bindings, NATS and framed transports."""

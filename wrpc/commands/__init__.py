@@ -1,0 +1,1 @@
+"""One module per `wrpc` subcommand; see `wrpc.cli`."""
