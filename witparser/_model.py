@@ -352,3 +352,54 @@ class Package:
     docs: str | None = None
     interfaces: dict[str, int] = field(default_factory=dict)
     worlds: dict[str, int] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------------------------------
+# The seam between the front end (lexer, parser, AST resolution) and the `Resolve`.
+
+
+@dataclass(frozen=True, slots=True)
+class AstInterface:
+    id: int
+
+
+@dataclass(frozen=True, slots=True)
+class AstWorld:
+    id: int
+
+
+AstItem: TypeAlias = AstInterface | AstWorld
+
+
+@dataclass(slots=True)
+class UnresolvedPackage:
+    """One parsed package, its ids local to its own arenas, foreign references still unresolved.
+
+    Mirrors the reference's `UnresolvedPackage`: interfaces and types are in topological order; each
+    foreign interface or world used is a placeholder entry in `interfaces`/`worlds` listed in
+    `foreign_deps` (package name -> item name -> (placeholder, stabilities of the uses)), and each
+    foreign type used is an `Unknown` typedef owned by such a placeholder interface.
+    """
+
+    name: PackageName
+    worlds: list[World] = field(default_factory=list)
+    interfaces: list[Interface] = field(default_factory=list)
+    types: list[TypeDef] = field(default_factory=list)
+    foreign_deps: dict[PackageName, dict[str, tuple[AstItem, list[Stability]]]] = field(default_factory=dict)
+    docs: str | None = None
+    package_name_span: Span = field(default_factory=Span)
+    unknown_type_spans: list[Span] = field(default_factory=list)
+    foreign_dep_spans: list[Span] = field(default_factory=list)
+    required_resource_types: list[tuple[int, Span]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class UnresolvedPackageGroup:
+    """What parsing one file or one directory of `.wit` files yields: a main package and nested ones.
+
+    `source_map` is the front end's `SourceMap` (witparser._source), which renders spans in errors.
+    """
+
+    main: UnresolvedPackage
+    nested: list[UnresolvedPackage]
+    source_map: object
