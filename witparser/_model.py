@@ -304,6 +304,8 @@ class WorldInterface:
     id: int
     stability: Stability = None
     span: Span = field(default_factory=Span)
+    external_id: str | None = None
+    docs: str | None = None
 
 
 @dataclass(slots=True)
