@@ -301,9 +301,13 @@ WorldKey: TypeAlias = str | int
 
 @dataclass(slots=True)
 class WorldInterface:
+    """`docs` are the comments on the `import`/`export` statement itself; `external_id` its `@external-id`."""
+
     id: int
     stability: Stability = None
     span: Span = field(default_factory=Span)
+    docs: str | None = None
+    external_id: str | None = None
     external_id: str | None = None
     docs: str | None = None
 
