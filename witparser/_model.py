@@ -306,8 +306,6 @@ class WorldInterface:
     id: int
     stability: Stability = None
     span: Span = field(default_factory=Span)
-    docs: str | None = None
-    external_id: str | None = None
     external_id: str | None = None
     docs: str | None = None
 
