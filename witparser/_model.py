@@ -46,6 +46,22 @@ class Version:
     pre: tuple[str, ...] = ()
     build: tuple[str, ...] = ()
 
+    @property
+    def sort_key(self) -> tuple[object, ...]:
+        """Orders versions as the Rust `semver` crate does (`Ord for Version`).
+
+        A release sorts after its pre-releases; pre-release identifiers compare numerically when both
+        are numeric, numeric before alphanumeric, text as ASCII; build metadata breaks ties the same way
+        (numbers by value, then by written length), an empty build sorting first.
+        """
+        pre: tuple[object, ...] = (
+            (1,) if not self.pre else (0, *((0, int(p), "") if p.isdigit() else (1, 0, p) for p in self.pre))
+        )
+        build = tuple(
+            (0, len(b.lstrip("0")), b.lstrip("0"), len(b)) if b.isdigit() else (1, 0, b, 0) for b in self.build
+        )
+        return (self.major, self.minor, self.patch, pre, build)
+
     def __str__(self) -> str:
         text = f"{self.major}.{self.minor}.{self.patch}"
         if self.pre:
@@ -60,6 +76,12 @@ class PackageName:
     namespace: str
     name: str
     version: Version | None = None
+
+    @property
+    def sort_key(self) -> tuple[object, ...]:
+        """Orders names as the reference's derived `Ord`: namespace, name, then version (none first)."""
+        version = () if self.version is None else (self.version.sort_key,)
+        return (self.namespace, self.name, version)
 
     def __str__(self) -> str:
         base = f"{self.namespace}:{self.name}"
