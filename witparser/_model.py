@@ -58,7 +58,8 @@ class Version:
             (1,) if not self.pre else (0, *((0, int(p), "") if p.isdigit() else (1, 0, p) for p in self.pre))
         )
         build = tuple(
-            (0, len(b.lstrip("0")), b.lstrip("0"), len(b)) if b.isdigit() else (1, 0, b, 0) for b in self.build
+            (0, len(b.lstrip("0")), b.lstrip("0"), len(b)) if b.isdigit() else (1, 0, b, 0)
+            for b in self.build
         )
         return (self.major, self.minor, self.patch, pre, build)
 
