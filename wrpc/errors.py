@@ -30,6 +30,10 @@ class EncodeError(LocalError, TypeError):
         super().__init__(f"{path}: {message}" if path else message)
 
 
+class UnsupportedType(LocalError):
+    """A WIT type has no wRPC encoding (fixed-size lists, maps) or cannot be routed; refused before use."""
+
+
 class PayloadTooLarge(LocalError):
     """A single message would exceed the server's limit; raised before anything is sent."""
 
