@@ -1,0 +1,522 @@
+"""wRPC over NATS (protocol notes section 2), as a thin asyncio adapter over nats-py.
+
+Rules of this module:
+1. One inbox subscription per transport (`<inbox>.>`, subscribed and flushed before anything is
+   published), demultiplexed locally by invocation token; each invocation, as caller or as server, gets
+   a fresh `<inbox>.<token>`. Only served functions have subscriptions of their own (queue subscriptions
+   when a queue group is set).
+2. Subjects, size limits and header names come from `nats_rules`; nothing here formats a subject.
+3. Every message is at most the server's `max_payload`; an empty message is the EOF of its channel.
+4. An invocation lives in the routing table from its first message until it is closed; after that its
+   messages are dropped, as Rust does. Closing ends every writer not yet ended (Rust's drop).
+5. Connection trouble fails what is in flight with `ConnectionLost` instead of leaving it to a timeout;
+   nats-py reconnects by itself and new calls work again once it has.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator, Mapping, Sequence
+
+import nats.errors
+from nats.aio.client import Client as NATS
+from nats.aio.msg import Msg
+from nats.aio.subscription import Subscription
+from nats.nuid import NUID
+
+from wrpc.errors import (
+    ConnectionLost,
+    DeadlineExceeded,
+    PayloadTooLarge,
+    RemoteProtocolError,
+    Unauthorized,
+    WrpcError,
+)
+from wrpc.log import get_logger
+from wrpc.transport import nats_rules as rules
+from wrpc.transport.base import (
+    ROOT,
+    Acceptor,
+    ChannelReader,
+    ChannelWriter,
+    ClientInvocation,
+    Invoker,
+    Listener,
+    Path,
+    PathPattern,
+    ServerInvocation,
+    path_str,
+)
+
+log = get_logger("wrpc.nats")
+
+HEADER_PROBE = "wrpc-liveness"
+"""Extension: the caller lets the server probe `R_c.alive` to learn whether it is still there."""
+
+
+class NatsTransport(Invoker, Acceptor):
+    """Invoke and serve wRPC functions over one nats-py connection.
+
+    `prefix` goes in front of every invocation subject (wasmCloud: `<lattice>.<component-id>`);
+    `queue_group` makes served functions share load with other servers in the same group.
+    `liveness_interval` is how often a server asks whether a caller that allows it is still there.
+    """
+
+    def __init__(
+        self,
+        nc: NATS,
+        *,
+        prefix: str = "",
+        queue_group: str | None = None,
+        liveness_interval: float = 2.0,
+    ) -> None:
+        self.nc = nc
+        self.prefix = prefix
+        self.queue_group = queue_group
+        self.liveness_interval = liveness_interval
+        self._nuid = NUID()
+        self._inbox = ""
+        self._inbox_sub: Subscription | None = None
+        self._start_lock = asyncio.Lock()
+        self._invocations: dict[str, _Invocation] = {}
+        self._listeners: set[_NatsListener] = set()
+        self._prober: asyncio.Task[None] | None = None
+        self._closed = False
+
+    # --- lifecycle --------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Subscribe the inbox and hook connection events; idempotent, and done lazily by invoke/serve."""
+        async with self._start_lock:
+            if self._inbox_sub is not None:
+                return
+            if self.nc.is_closed:
+                raise ConnectionLost("the NATS connection is closed")
+            self._inbox = self.nc.new_inbox()
+            self._inbox_sub = await self.nc.subscribe(
+                f"{self._inbox}.>", cb=self._on_inbox, pending_msgs_limit=0, pending_bytes_limit=0
+            )
+            await self.nc.flush()
+            self._hook_connection_events()
+
+    async def close(self) -> None:
+        """Stop serving, fail what is in flight, drop the inbox subscription. The connection stays open."""
+        if self._closed:
+            return
+        self._closed = True
+        for listener in list(self._listeners):
+            await listener.aclose()
+        for inv in list(self._invocations.values()):
+            inv.break_off(ConnectionLost("the wRPC transport was closed"))
+            await inv.close()
+        if self._prober is not None:
+            self._prober.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._prober
+        if self._inbox_sub is not None and not self.nc.is_closed:
+            with contextlib.suppress(nats.errors.Error):
+                await self._inbox_sub.unsubscribe()
+        self._inbox_sub = None
+
+    def stats(self) -> dict[str, int]:
+        """Live state, for leak checks: invocations routed, serving subscriptions, inbox subscribed."""
+        return {
+            "invocations": len(self._invocations),
+            "listeners": len(self._listeners),
+            "inbox": int(self._inbox_sub is not None),
+            "prober": int(self._prober is not None),
+        }
+
+    def _hook_connection_events(self) -> None:
+        # nats-py takes its callbacks at connect time only; chain ours in front of the owner's.
+        previous_disconnect = self.nc._disconnected_cb
+        previous_error = self.nc._error_cb
+
+        async def on_disconnect() -> None:
+            self._on_disconnect()
+            if previous_disconnect is not None:
+                await previous_disconnect()
+
+        async def on_error(exc: Exception) -> None:
+            self._on_error(exc)
+            if previous_error is not None:
+                await previous_error(exc)
+
+        self.nc._disconnected_cb = on_disconnect
+        self.nc._error_cb = on_error
+
+    def _on_disconnect(self) -> None:
+        for inv in list(self._invocations.values()):
+            inv.break_off(ConnectionLost(f"the NATS connection dropped during {inv.description}"))
+
+    def _on_error(self, exc: Exception) -> None:
+        text = str(exc)
+        if "permissions violation" not in text.lower():
+            return
+        for inv in list(self._invocations.values()):
+            if isinstance(inv, _NatsClientInvocation) and f'"{inv.subject}"' in text:
+                inv.break_off(Unauthorized(f"not permitted to publish to {inv.subject!r}: {text}"))
+
+    # --- publishing --------------------------------------------------------------------------------
+
+    @property
+    def max_payload(self) -> int:
+        return int(self.nc.max_payload)
+
+    def new_token(self) -> str:
+        return self._nuid.next().decode()
+
+    async def publish(
+        self, subject: str, payload: bytes, *, reply: str = "", headers: Mapping[str, str] | None = None
+    ) -> None:
+        """Publish one message, turning nats-py's errors into `wrpc.errors`."""
+        try:
+            await self.nc.publish(subject, payload, reply=reply, headers=dict(headers) if headers else None)
+        except nats.errors.MaxPayloadError as exc:
+            raise PayloadTooLarge(len(payload), self.max_payload, f"message to {subject!r}") from exc
+        except (nats.errors.ConnectionClosedError, nats.errors.OutboundBufferLimitError) as exc:
+            raise ConnectionLost(f"cannot publish to {subject!r}: {exc!r}") from exc
+        except nats.errors.ConnectionDrainingError as exc:
+            raise ConnectionLost(f"cannot publish to {subject!r}: the connection is draining") from exc
+
+    # --- routing -----------------------------------------------------------------------------------
+
+    async def _on_inbox(self, msg: Msg) -> None:
+        route = rules.parse_inbox_subject(self._inbox, msg.subject)
+        if route is None:
+            return
+        inv = self._invocations.get(route.token)
+        if inv is not None:
+            inv.on_message(route, msg)
+
+    def register(self, inv: _Invocation) -> None:
+        self._invocations[inv.token] = inv
+
+    def unregister(self, inv: _Invocation) -> None:
+        self._invocations.pop(inv.token, None)
+
+    def inbox_subject(self, token: str) -> str:
+        return f"{self._inbox}.{token}"
+
+    # --- Invoker ------------------------------------------------------------------------------------
+
+    async def invoke(
+        self,
+        instance: str,
+        func: str,
+        params: bytes,
+        *,
+        param_paths: Sequence[Path] = (),
+        result_paths: Sequence[PathPattern] = (),
+        headers: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> ClientInvocation:
+        await self.start()
+        subject = rules.invocation_subject(self.prefix, instance, func)
+        inv = _NatsClientInvocation(self, subject, param_paths)
+        all_headers = dict(headers or {})
+        if timeout is not None:
+            all_headers[rules.HEADER_TIMEOUT] = rules.timeout_header(timeout)
+        all_headers[HEADER_PROBE] = "1"
+        limit = rules.first_message_limit(self.max_payload, inv.reply, all_headers)
+        if limit <= 0:
+            raise PayloadTooLarge(
+                rules.header_size(all_headers), self.max_payload, f"headers for {subject!r}"
+            )
+        self.register(inv)
+        try:
+            await self.publish(subject, params[:limit], reply=inv.reply, headers=all_headers)
+            try:
+                async with asyncio.timeout(timeout):
+                    server_subject = await inv.handshake
+            except TimeoutError:
+                raise DeadlineExceeded(subject, timeout or 0.0) from None
+            inv.accepted(server_subject)
+            root = inv.param_writer(ROOT)
+            await root.write(params[limit:])
+            await root.close()
+        except BaseException:
+            await inv.close()
+            raise
+        log.debug("invoked", subject=subject, invocation=inv.token, params=len(params))
+        return inv
+
+    # --- Acceptor -----------------------------------------------------------------------------------
+
+    async def serve(self, instance: str, func: str, *, param_paths: Sequence[PathPattern] = ()) -> Listener:
+        await self.start()
+        subject = rules.invocation_subject(self.prefix, instance, func)
+        listener = _NatsListener(self, instance, func, subject)
+        listener.sub = await self.nc.subscribe(
+            subject,
+            queue=self.queue_group or "",
+            cb=listener.on_invocation,
+            pending_msgs_limit=0,
+            pending_bytes_limit=0,
+        )
+        await self.nc.flush()
+        self._listeners.add(listener)
+        log.debug("serving", subject=subject, queue_group=self.queue_group)
+        return listener
+
+    def forget_listener(self, listener: _NatsListener) -> None:
+        self._listeners.discard(listener)
+
+    def ensure_prober(self) -> None:
+        """Run the liveness prober while server invocations exist (one task for all of them)."""
+        if self._prober is None and self.liveness_interval > 0:
+            self._prober = asyncio.get_running_loop().create_task(self._probe_loop())
+
+    async def _probe_loop(self) -> None:
+        try:
+            while True:
+                await asyncio.sleep(self.liveness_interval)
+                servers = [i for i in self._invocations.values() if isinstance(i, _NatsServerInvocation)]
+                if not servers:
+                    return
+                now = time.monotonic()
+                for inv in servers:
+                    if inv.probe_allowed and now - inv.started >= self.liveness_interval:
+                        with contextlib.suppress(WrpcError):
+                            await self.publish(
+                                rules.channel_subject(inv.reply_to, rules.ALIVE, ROOT),
+                                b"",
+                                reply=rules.channel_subject(inv.reply, rules.PROBE, ROOT),
+                            )
+        finally:
+            self._prober = None
+
+
+class _NatsWriter(ChannelWriter):
+    """A channel written as messages on one subject; EOF is an empty message."""
+
+    def __init__(self, transport: NatsTransport, subject: str) -> None:
+        self._transport = transport
+        self.subject = subject
+        self._closed = False
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    async def write(self, data: bytes) -> None:
+        if self._closed:
+            raise ConnectionLost(f"write to {self.subject!r} after its channel was closed")
+        if not data:
+            return
+        for piece in rules.split(data, self._transport.max_payload):
+            await self._transport.publish(self.subject, piece)
+
+    async def close(self, error_text: str | None = None) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        headers = (
+            {rules.HEADER_ERROR: rules.encode_error_text(error_text)} if error_text is not None else None
+        )
+        await self._transport.publish(self.subject, b"", headers=headers)
+
+
+class _Invocation:
+    """What caller and server invocations share: a token, readers fed from the inbox, writers to close."""
+
+    def __init__(self, transport: NatsTransport) -> None:
+        self.transport = transport
+        self.token = transport.new_token()
+        self.reply = transport.inbox_subject(self.token)
+        self.description = ""
+        self._readers: dict[Path, ChannelReader] = {}
+        self._writers: dict[Path, _NatsWriter] = {}
+        self._closed = False
+
+    def reader(self, path: Path = ROOT) -> ChannelReader:
+        reader = self._readers.get(path)
+        if reader is None:
+            reader = self._readers[path] = ChannelReader(f"{self.description} {path_str(path)}")
+        return reader
+
+    def feed(self, route: rules.Route, msg: Msg) -> None:
+        reader = self.reader(route.path)
+        if msg.data:
+            reader.feed(msg.data)
+        else:
+            text = (msg.headers or {}).get(rules.HEADER_ERROR)
+            reader.feed_eof(rules.decode_error_text(text) if text is not None else None)
+
+    def on_message(self, route: rules.Route, msg: Msg) -> None:
+        raise NotImplementedError
+
+    def break_off(self, exc: WrpcError) -> None:
+        """The transport cannot carry this invocation any more: readers fail with `exc`."""
+        for reader in self._readers.values():
+            reader.fail(exc)
+
+    async def end_writers(self, error_text: str | None = None) -> None:
+        for writer in list(self._writers.values()):
+            if not writer.closed:
+                with contextlib.suppress(WrpcError):
+                    await writer.close(error_text)
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self.transport.unregister(self)
+        await self.end_writers()
+        for reader in self._readers.values():
+            reader.feed_eof()
+
+
+class _NatsClientInvocation(_Invocation, ClientInvocation):
+    def __init__(self, transport: NatsTransport, subject: str, param_paths: Sequence[Path]) -> None:
+        super().__init__(transport)
+        self.subject = subject
+        self.description = subject
+        self.param_paths = set(param_paths)
+        self.handshake: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self.server_subject = ""
+
+    def on_message(self, route: rules.Route, msg: Msg) -> None:
+        if route.kind == "":
+            if self.handshake.done():
+                return
+            status = (msg.headers or {}).get("Status")
+            if status:
+                description = (msg.headers or {}).get("Description", "")
+                self.handshake.set_exception(rules.status_error(status, description, self.subject, None))
+            elif not msg.reply:
+                self.handshake.set_exception(
+                    RemoteProtocolError(f"the server of {self.subject!r} did not specify a reply subject")
+                )
+            else:
+                self.handshake.set_result(msg.reply)
+        elif route.kind == rules.RESULTS:
+            self.feed(route, msg)
+
+    def break_off(self, exc: WrpcError) -> None:
+        if not self.handshake.done():
+            self.handshake.set_exception(exc)
+        super().break_off(exc)
+
+    def accepted(self, server_subject: str) -> None:
+        self.server_subject = server_subject
+
+    def param_writer(self, path: Path) -> _NatsWriter:
+        writer = self._writers.get(path)
+        if writer is None:
+            subject = rules.channel_subject(self.server_subject, rules.PARAMS, path)
+            writer = self._writers[path] = _NatsWriter(self.transport, subject)
+        return writer
+
+    def writer(self, path: Path) -> ChannelWriter:
+        if path not in self.param_paths:
+            raise ValueError(f"async param path {path_str(path)} was not declared in param_paths")
+        return self.param_writer(path)
+
+    async def cancel(self, reason: str = "cancelled by the caller") -> None:
+        if self.server_subject and not self._closed:
+            with contextlib.suppress(WrpcError):
+                await self.transport.publish(
+                    rules.channel_subject(self.server_subject, rules.CANCEL, ROOT),
+                    b"",
+                    headers={rules.HEADER_CANCEL: rules.encode_error_text(reason)},
+                )
+        await self.close()
+
+    async def close(self) -> None:
+        if not self.handshake.done():
+            self.handshake.cancel()
+        await super().close()
+
+
+class _NatsServerInvocation(_Invocation, ServerInvocation):
+    def __init__(self, transport: NatsTransport, listener: _NatsListener, msg: Msg) -> None:
+        super().__init__(transport)
+        self.instance = listener.instance
+        self.func = listener.func
+        self.description = msg.subject
+        self.reply_to = msg.reply
+        self.headers = dict(msg.headers or {})
+        self.timeout = rules.parse_timeout_header(self.headers.get(rules.HEADER_TIMEOUT))
+        self.probe_allowed = HEADER_PROBE in self.headers
+        self.cancelled = asyncio.Event()
+        self.started = time.monotonic()
+        self.reader(ROOT).feed(msg.data)
+
+    def on_message(self, route: rules.Route, msg: Msg) -> None:
+        if route.kind == rules.PARAMS:
+            self.feed(route, msg)
+        elif route.kind == rules.CANCEL:
+            log.debug("caller cancelled", subject=self.description, invocation=self.token)
+            self.cancelled.set()
+        elif route.kind == rules.PROBE and (msg.headers or {}).get("Status") == "503":
+            log.info("caller is gone", subject=self.description, invocation=self.token)
+            self.cancelled.set()
+
+    def writer(self, path: Path = ROOT) -> ChannelWriter:
+        writer = self._writers.get(path)
+        if writer is None:
+            subject = rules.channel_subject(self.reply_to, rules.RESULTS, path)
+            writer = self._writers[path] = _NatsWriter(self.transport, subject)
+        return writer
+
+    async def fail(self, reason: str) -> None:
+        # The root result channel must end even if nothing was written, so the caller learns of it.
+        self.writer(ROOT)
+        await self.end_writers(reason)
+        await self.close()
+
+    def break_off(self, exc: WrpcError) -> None:
+        super().break_off(exc)
+        self.cancelled.set()
+
+
+class _NatsListener(Listener):
+    def __init__(self, transport: NatsTransport, instance: str, func: str, subject: str) -> None:
+        self.transport = transport
+        self.instance = instance
+        self.func = func
+        self.subject = subject
+        self.sub: Subscription | None = None
+        self._queue: asyncio.Queue[_NatsServerInvocation | None] = asyncio.Queue()
+        self._closed = False
+
+    async def on_invocation(self, msg: Msg) -> None:
+        if self._closed:
+            return
+        if not msg.reply:
+            log.warning("invocation without a reply subject dropped", subject=msg.subject)
+            return
+        inv = _NatsServerInvocation(self.transport, self, msg)
+        self.transport.register(inv)
+        try:
+            await self.transport.publish(msg.reply, b"", reply=inv.reply)
+        except WrpcError as exc:
+            log.warning("handshake failed", subject=msg.subject, invocation=inv.token, error=str(exc))
+            await inv.close()
+            return
+        self.transport.ensure_prober()
+        self._queue.put_nowait(inv)
+
+    def __aiter__(self) -> AsyncIterator[ServerInvocation]:
+        return self._iterate()
+
+    async def _iterate(self) -> AsyncIterator[ServerInvocation]:
+        while (inv := await self._queue.get()) is not None:
+            yield inv
+
+    async def aclose(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self.transport.forget_listener(self)
+        if self.sub is not None and not self.transport.nc.is_closed:
+            with contextlib.suppress(nats.errors.Error):
+                await self.sub.unsubscribe()
+        while not self._queue.empty():
+            inv = self._queue.get_nowait()
+            if inv is not None:
+                await inv.fail("the server stopped serving this function")
+        self._queue.put_nowait(None)

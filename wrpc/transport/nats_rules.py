@@ -1,0 +1,153 @@
+"""The rules of wRPC over NATS that need no I/O: subjects, message sizes, handshake outcomes, extension
+headers.
+
+Rules of this module:
+1. This is the one place that knows a wRPC NATS subject format. `nats.py` builds and parses subjects
+   only through these functions.
+2. Subjects (protocol notes 2.1): invocation `[prefix.]wrpc.0.0.1.[instance.]func`; on the caller's
+   per-invocation reply subject `R_c`: the handshake on `R_c`, sync results on `R_c.results`, async
+   results on `R_c.results.<p0>.<p1>...`; on the server's `R_s`: sync params `R_s.params`, async params
+   `R_s.params.<path>`. Extensions add `R_s.cancel` (the caller gave up) and `R_c.alive` (a liveness
+   probe whose no-responders answer says the caller is gone); upstream peers never subscribe to them,
+   so they drop such messages.
+3. A message on a channel subject is a piece of a byte stream; an empty message is the channel's EOF.
+   So no data message may be empty and none may exceed `max_payload` (the first, carrying headers and
+   going out with a reply subject, has the smaller limit Rust computes).
+4. Nothing here touches a socket or asyncio.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from wrpc.errors import ConnectionLost, DeadlineExceeded, NoResponders, RemoteError
+from wrpc.transport.base import Path
+
+PROTOCOL = "wrpc.0.0.1"
+
+RESULTS = "results"
+PARAMS = "params"
+CANCEL = "cancel"
+ALIVE = "alive"
+PROBE = "probe"
+
+HEADER_TIMEOUT = "wrpc-timeout-ms"
+"""Extension: on the invocation message, how long (ms) the caller waits for the call to complete."""
+HEADER_ERROR = "wrpc-error"
+"""Extension: on the empty end-of-results message, the server's reason for failing the call."""
+HEADER_CANCEL = "wrpc-cancel"
+"""Extension: on the message to `R_s.cancel`, why the caller gave up."""
+
+MAX_ERROR_TEXT = 4000
+"""Longest error text sent in a header (longer texts are cut); headers count against max_payload."""
+
+_NATS_HDR_OVERHEAD = len("NATS/1.0\r\n") + len("\r\n")
+
+
+def invocation_subject(prefix: str, instance: str, func: str) -> str:
+    """`[prefix.]wrpc.0.0.1.[instance.]func`, leaving out empty segments as Rust does."""
+    parts = [p for p in (prefix, PROTOCOL, instance, func) if p]
+    return ".".join(parts)
+
+
+def channel_subject(base: str, kind: str, path: Path) -> str:
+    """`base.kind[.p0.p1...]`, e.g. `R_c.results.0.1` or `R_s.params`."""
+    if path:
+        return f"{base}.{kind}." + ".".join(str(p) for p in path)
+    return f"{base}.{kind}"
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """Where an inbox message belongs: the invocation token, the channel kind and its index path."""
+
+    token: str
+    kind: str
+    path: Path
+
+
+def parse_inbox_subject(inbox: str, subject: str) -> Route | None:
+    """Split `<inbox>.<token>[.kind[.path...]]`; None for a subject that is not ours or is malformed.
+
+    `kind` is "" for the bare reply subject (the handshake).
+    """
+    if not subject.startswith(inbox) or len(subject) <= len(inbox) + 1 or subject[len(inbox)] != ".":
+        return None
+    tokens = subject[len(inbox) + 1 :].split(".")
+    token = tokens[0]
+    kind = tokens[1] if len(tokens) > 1 else ""
+    try:
+        path = tuple(int(t) for t in tokens[2:])
+    except ValueError:
+        return None
+    if any(p < 0 or p > 0xFFFF_FFFF for p in path):
+        return None
+    return Route(token, kind, path)
+
+
+def header_size(headers: Mapping[str, str] | None) -> int:
+    """Bytes the headers add to a message, as the server counts them against max_payload."""
+    if not headers:
+        return 0
+    return _NATS_HDR_OVERHEAD + sum(len(k) + 2 + len(v) + 2 for k, v in headers.items())
+
+
+def first_message_limit(max_payload: int, reply: str, headers: Mapping[str, str] | None) -> int:
+    """How many param bytes fit in the invocation message (Rust's conservative rule, protocol notes 2.3)."""
+    return max_payload - len(reply) - header_size(headers)
+
+
+def split(data: bytes, limit: int) -> Iterator[bytes]:
+    """`data` in pieces of at most `limit` bytes, none empty (an empty message would mean EOF)."""
+    if limit <= 0:
+        raise ValueError(f"message limit must be positive, got {limit}")
+    view = memoryview(data)
+    for start in range(0, len(data), limit):
+        yield bytes(view[start : start + limit])
+
+
+def status_error(status: str, description: str, subject: str, timeout: float | None) -> Exception:
+    """The error a NATS status message on the handshake subject means (protocol notes 2.3 step 4)."""
+    if status == "503":
+        return NoResponders(subject)
+    if status == "408":
+        return DeadlineExceeded(subject, timeout or 0.0)
+    if status == "409":
+        return ConnectionLost(f"NATS ended the request to {subject!r} (409 {description})")
+    return RemoteError(f"NATS status {status} {description}".strip(), subject=subject)
+
+
+def encode_error_text(text: str) -> str:
+    """An error text made safe for a header value: one line, printable, at most MAX_ERROR_TEXT chars."""
+    escaped = text.replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n")
+    return escaped[:MAX_ERROR_TEXT]
+
+
+def decode_error_text(value: str) -> str:
+    """The inverse of `encode_error_text`."""
+    out: list[str] = []
+    chars = iter(value)
+    for c in chars:
+        if c != "\\":
+            out.append(c)
+            continue
+        nxt = next(chars, "")
+        out.append({"n": "\n", "r": "\r", "\\": "\\"}.get(nxt, "\\" + nxt))
+    return "".join(out)
+
+
+def timeout_header(timeout: float) -> str:
+    """The deadline extension's header value: whole milliseconds, at least 1."""
+    return str(max(1, int(timeout * 1000)))
+
+
+def parse_timeout_header(value: str | None) -> float | None:
+    """Seconds from a `wrpc-timeout-ms` value; None when absent or malformed (a peer's bad header is ignored)."""
+    if value is None:
+        return None
+    try:
+        ms = int(value.strip())
+    except ValueError:
+        return None
+    return ms / 1000 if ms > 0 else None
