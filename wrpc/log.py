@@ -16,6 +16,7 @@ from typing import Any
 
 import structlog
 
+
 def configure(level: str | int = "INFO", *, json: bool = False) -> None:
     """Route structlog through stdlib logging at `level`, rendering key-value lines (or JSON)."""
     numeric = logging.getLevelName(level.upper()) if isinstance(level, str) else level
