@@ -34,6 +34,17 @@ class UnsupportedType(LocalError):
     """A WIT type has no wRPC encoding (fixed-size lists, maps) or cannot be routed; refused before use."""
 
 
+class WaveError(LocalError, ValueError):
+    """WAVE text is malformed or does not fit its type; names the line and column, or the value path."""
+
+    def __init__(self, message: str, *, line: int | None = None, column: int | None = None) -> None:
+        self.line = line
+        self.column = column
+        self.reason = message
+        where = f" at line {line}, column {column}" if line is not None and column is not None else ""
+        super().__init__(f"{message}{where}")
+
+
 class PayloadTooLarge(LocalError):
     """A single message would exceed the server's limit; raised before anything is sent."""
 
