@@ -78,6 +78,14 @@ class DecodeError(RemoteProtocolError, ValueError):
         super().__init__(f"{where}{message} at byte {offset}")
 
 
+class TruncatedInput(DecodeError):
+    """The bytes end before the value does; `needed` is the least total length that could complete it."""
+
+    def __init__(self, message: str, *, offset: int = 0, path: str = "", needed: int = 0) -> None:
+        self.needed = needed
+        super().__init__(message, offset=offset, path=path)
+
+
 class IncompleteResults(RemoteProtocolError):
     """The peer ended the invocation before all results (or async values) arrived."""
 

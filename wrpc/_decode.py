@@ -1,0 +1,408 @@
+"""The decoder twin: generates straight-line Python that reads a value's wRPC encoding from a buffer.
+
+Every generated function has the signature `f(buf, pos, P) -> (value, new_pos)`: `buf` is `bytes`,
+`pos` where the value starts and `P` its absolute index path (pending futures and streams carry it).
+Scalars are inlined into the enclosing function; each compound type gets one function.
+
+Rules of this module:
+1. It accepts exactly what spec/wrpc.md section 1 says a decoder accepts, and builds the canonical
+   values of wrpc.values.
+2. Running out of bytes raises `Short` (carrying the least total length that could succeed, so a
+   streaming caller knows when retrying is worthwhile); invalid bytes raise `Bad` with their offset.
+   Both collect the type path while unwinding. `wrap` turns the exceptions that indexing past the end
+   of `buf` raises into `Short`. Nothing else escapes a generated decoder.
+3. Nothing is allocated in proportion to a length prefix before its bytes are in `buf`: counts are
+   checked against the bytes present (times the element type's minimum size) before any loop.
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import Any
+
+from wrpc import types as t
+from wrpc._gen import MAX_ZERO_SIZE_ELEMENTS, Emitter, indent, is_inline, min_size
+from wrpc.values import Err, Ok, PendingFuture, PendingStream, ReadyFuture, ReadyStream, Some, Variant
+
+
+class Fail(Exception):
+    """Decoding failed; `segments` are collected innermost first while unwinding."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.segments: list[str | int] = []
+
+
+class Short(Fail):
+    """The buffer ends before the value does; at least `need` bytes (from buffer start) are required."""
+
+    def __init__(self, need: int, reason: str = "unexpected end of input") -> None:
+        super().__init__(reason)
+        self.need = need
+
+
+class Bad(Fail):
+    """The bytes at `offset` are not a valid encoding of the type."""
+
+    def __init__(self, reason: str, offset: int) -> None:
+        super().__init__(reason)
+        self.offset = offset
+
+
+def wrap(error: Exception, segment: str | int | None, buf: bytes) -> Fail:
+    """Attach one path segment to a failure raised below it (`None` adds none)."""
+    if not isinstance(error, Fail):
+        if isinstance(error, IndexError | struct.error):
+            error = Short(len(buf) + 1)
+        else:
+            error = Bad(f"{type(error).__name__}: {error}", len(buf))
+    if segment is not None:
+        error.segments.append(segment)
+    return error
+
+
+# --- helpers the generated code calls on its slow paths ---------------------------------------------
+
+
+def _uleb(buf: bytes, pos: int, maxlen: int, bits: int) -> tuple[int, int]:
+    """An unsigned LEB128 of at most `maxlen` bytes; padding is accepted, overflow is not."""
+    result = 0
+    end = len(buf)
+    for k in range(maxlen):
+        if pos + k >= end:
+            raise Short(pos + k + 1, "truncated LEB128")
+        byte = buf[pos + k]
+        result |= (byte & 0x7F) << (7 * k)
+        if byte < 0x80:
+            if result >> bits:
+                raise Bad(f"LEB128 value overflows u{bits}", pos)
+            return result, pos + k + 1
+    raise Bad(f"LEB128 for u{bits} is longer than {maxlen} bytes", pos)
+
+
+def _sleb(buf: bytes, pos: int, maxlen: int, bits: int) -> tuple[int, int]:
+    """A signed LEB128 of at most `maxlen` bytes, range-checked (large negatives are accepted)."""
+    result = 0
+    end = len(buf)
+    for k in range(maxlen):
+        if pos + k >= end:
+            raise Short(pos + k + 1, "truncated LEB128")
+        byte = buf[pos + k]
+        result |= (byte & 0x7F) << (7 * k)
+        if byte < 0x80:
+            if byte & 0x40:
+                result -= 1 << (7 * (k + 1))
+            if not -(1 << (bits - 1)) <= result < 1 << (bits - 1):
+                raise Bad(f"LEB128 value overflows s{bits}", pos)
+            return result, pos + k + 1
+    raise Bad(f"LEB128 for s{bits} is longer than {maxlen} bytes", pos)
+
+
+def _char(buf: bytes, pos: int) -> tuple[str, int]:
+    """One UTF-8 encoded scalar value (no length prefix): no surrogates, no overlong forms."""
+    lead = buf[pos]
+    if 0xC2 <= lead <= 0xDF:
+        size = 2
+    elif 0xE0 <= lead <= 0xEF:
+        size = 3
+    elif 0xF0 <= lead <= 0xF4:
+        size = 4
+    else:
+        raise Bad(f"invalid UTF-8 lead byte {lead:#04x} for char", pos)
+    end = pos + size
+    if end > len(buf):
+        for k in range(pos + 1, len(buf)):
+            if buf[k] & 0xC0 != 0x80:
+                raise Bad("invalid UTF-8 continuation byte in char", k)
+        raise Short(end, "truncated char")
+    try:
+        return buf[pos:end].decode(), end
+    except UnicodeDecodeError:
+        raise Bad("invalid UTF-8 for char (surrogate, overlong or out of range)", pos) from None
+
+
+def _utf8(buf: bytes, start: int, end: int) -> str:
+    try:
+        return buf[start:end].decode()
+    except UnicodeDecodeError as error:
+        raise Bad(f"invalid UTF-8 in string ({error.reason})", start + error.start) from None
+
+
+def _flags(buf: bytes, pos: int, nbytes: int, labels: tuple[str, ...]) -> tuple[frozenset[str], int]:
+    end = pos + nbytes
+    if end > len(buf):
+        raise Short(end)
+    bits = int.from_bytes(buf[pos:end], "little")
+    if bits >> len(labels):
+        raise Bad(f"flags set bits beyond the {len(labels)} labels", pos)
+    return frozenset(label for i, label in enumerate(labels) if bits >> i & 1), end
+
+
+def _count(n: int, pos: int, buf: bytes, minimum: int) -> None:
+    """Refuse a count whose elements cannot fit in what is buffered, before allocating anything."""
+    if minimum == 0:
+        if n > MAX_ZERO_SIZE_ELEMENTS:
+            raise Bad(f"{n} zero-size elements exceed the limit of {MAX_ZERO_SIZE_ELEMENTS}", pos)
+    else:
+        raise Short(pos + n * minimum)
+
+
+def _tag(what: str, tag: int, pos: int) -> Bad:
+    return Bad(f"invalid {what} tag {tag:#04x}", pos)
+
+
+def _index(what: str, index: int, count: int, pos: int) -> Bad:
+    return Bad(f"{what} index {index} out of range ({count} cases)", pos)
+
+
+_OK_NONE = Ok(None)
+_ERR_NONE = Err(None)
+_set_value_ok = vars(Ok)["value"].__set__
+_set_value_err = vars(Err)["value"].__set__
+_set_case = vars(Variant)["case"].__set__
+_set_value_variant = vars(Variant)["value"].__set__
+_new = object.__new__
+
+
+def _ok(value: Any) -> Ok:
+    """`Ok(value)` without the frozen-dataclass `__init__` (the slot descriptor writes directly)."""
+    made = _new(Ok)
+    _set_value_ok(made, value)
+    return made
+
+
+def _err(value: Any) -> Err:
+    made = _new(Err)
+    _set_value_err(made, value)
+    return made
+
+
+def _variant(case: str, value: Any) -> Variant:
+    made = _new(Variant)
+    _set_case(made, case)
+    _set_value_variant(made, value)
+    return made
+
+
+_ASCII = tuple(chr(i) for i in range(128))
+_F32 = struct.Struct("<f").unpack_from
+_F64 = struct.Struct("<d").unpack_from
+
+HELPERS: dict[str, Any] = {
+    "_uleb": _uleb, "_sleb": _sleb, "_char": _char, "_utf8": _utf8, "_flags": _flags, "_count": _count,
+    "_tag": _tag, "_index": _index, "_ok": _ok, "_err": _err, "_variant": _variant, "OK_NONE": _OK_NONE,
+    "ERR_NONE": _ERR_NONE, "ASCII": _ASCII, "_uf32": _F32, "_uf64": _F64, "_wrap": wrap, "Short": Short,
+    "Bad": Bad, "Some": Some, "PendingFuture": PendingFuture, "PendingStream": PendingStream,
+    "ReadyFuture": ReadyFuture, "ReadyStream": ReadyStream,
+}  # fmt: skip
+
+_UNSIGNED = {t.U16: (3, 16), t.U32: (5, 32), t.U64: (10, 64)}
+_SIGNED = {t.S16: (3, 16), t.S32: (5, 32), t.S64: (10, 64)}
+
+
+# --- the generator ----------------------------------------------------------------------------------
+
+
+def decoder(em: Emitter, ty: t.WitType) -> str:
+    """The name of the generated `f(buf, pos, P) -> (value, pos)` that decodes `ty`."""
+    return em.function(ty, "dec", lambda name: _function(em, ty, name))
+
+
+def _function(em: Emitter, ty: t.WitType, name: str) -> list[str]:
+    body = [*_scalar(em, ty, "x"), "return x, pos"] if is_inline(ty) else _compound(em, ty)
+    return [f"def {name}(buf, pos, P):", *indent(body)]
+
+
+def _code(em: Emitter, ty: t.WitType, x: str, path: str) -> list[str]:
+    if is_inline(ty):
+        return _scalar(em, ty, x)
+    return [f"{x}, pos = {decoder(em, ty)}(buf, pos, {path})"]
+
+
+def _guarded(lines: list[str], segment: str) -> list[str]:
+    return ["try:", *indent(lines), "except Exception as e:", f"    raise _wrap(e, {segment}, buf) from None"]
+
+
+def _uleb_into(x: str, maxlen: int, bits: int) -> list[str]:
+    return [
+        f"{x} = buf[pos]",
+        f"if {x} < 128: pos += 1",
+        f"else: {x}, pos = _uleb(buf, pos, {maxlen}, {bits})",
+    ]
+
+
+def _sized(em: Emitter, x: str, make: str, what: str) -> list[str]:
+    """A u32 length prefix, then `make` (an expression over `pos` and the end `e`) once the bytes are there."""
+    e = em.fresh("e")
+    return [
+        *_uleb_into(x, 5, 32),
+        f"{e} = pos + {x}",
+        f"if {e} > len(buf): raise Short({e}, 'truncated {what}')",
+        f"{x} = {make.replace('@e', e)}",
+        f"pos = {e}",
+    ]
+
+
+def _scalar(em: Emitter, ty: t.WitType, x: str) -> list[str]:
+    match ty:
+        case t.Bool():
+            return [
+                f"{x} = buf[pos]",
+                f"if {x} > 1: raise _tag('bool', {x}, pos)",
+                f"{x} = {x} == 1",
+                "pos += 1",
+            ]
+        case t.U8():
+            return [f"{x} = buf[pos]", "pos += 1"]
+        case t.S8():
+            return [f"{x} = buf[pos]", "pos += 1", f"if {x} > 127: {x} -= 256"]
+        case t.U16() | t.U32() | t.U64():
+            return _uleb_into(x, *_UNSIGNED[type(ty)])
+        case t.S16() | t.S32() | t.S64():
+            maxlen, bits = _SIGNED[type(ty)]
+            return [
+                f"{x} = buf[pos]",
+                f"if {x} < 64: pos += 1",
+                f"elif {x} < 128:",
+                f"    {x} -= 128",
+                "    pos += 1",
+                f"else: {x}, pos = _sleb(buf, pos, {maxlen}, {bits})",
+            ]
+        case t.F32():
+            return [f"{x} = _uf32(buf, pos)[0]", "pos += 4"]
+        case t.F64():
+            return [f"{x} = _uf64(buf, pos)[0]", "pos += 8"]
+        case t.Char():
+            return [
+                f"{x} = buf[pos]",
+                f"if {x} < 128:",
+                f"    {x} = ASCII[{x}]",
+                "    pos += 1",
+                f"else: {x}, pos = _char(buf, pos)",
+            ]
+        case t.String():
+            return _sized(em, x, "_utf8(buf, pos, @e)", "string")
+        case t.List() | t.Own() | t.Borrow():
+            return _sized(em, x, "buf[pos:@e]", "bytes")
+        case t.ErrorContext():
+            return [f"{x} = None"]
+        case t.Enum(cases=cases):
+            names = em.const(cases, "NAMES")
+            return [
+                *_uleb_into(x, 5, 32),
+                f"if {x} >= {len(cases)}: raise _index('enum case', {x}, {len(cases)}, pos - 1)",
+                f"{x} = {names}[{x}]",
+            ]
+        case t.Flags(labels=labels):
+            return [f"{x}, pos = _flags(buf, pos, {(len(labels) + 7) // 8}, {em.const(labels, 'LABELS')})"]
+    raise AssertionError(f"not a scalar type: {ty!r}")
+
+
+def _compound(em: Emitter, ty: t.WitType) -> list[str]:
+    match ty:
+        case t.Record(fields=fields):
+            lines: list[str] = []
+            items = []
+            for j, (field, fty) in enumerate(fields):
+                y = em.fresh("y")
+                lines += _guarded(_code(em, fty, y, f"P + ({j},)"), repr("." + field))
+                items.append(f"{field!r}: {y}")
+            return [*lines, f"return {{{', '.join(items)}}}, pos"]
+        case t.Tuple(types=types):
+            lines = []
+            names = []
+            for j, ety in enumerate(types):
+                y = em.fresh("y")
+                lines += _guarded(_code(em, ety, y, f"P + ({j},)"), str(j))
+                names.append(y)
+            return [*lines, f"return ({', '.join(names)}{',' if len(names) == 1 else ''}), pos"]
+        case t.List(elem=elem):
+            return _list_body(em, elem, "x")
+        case t.Option(inner=inner):
+            some = "Some(y)" if isinstance(inner, t.Option) else "y"
+            return [
+                "tag = buf[pos]",
+                "pos += 1",
+                "if tag == 0: return None, pos",
+                "if tag != 1: raise _tag('option', tag, pos - 1)",
+                *_guarded(_code(em, inner, "y", "P"), "'.some'"),
+                f"return {some}, pos",
+            ]
+        case t.Result(ok=ok, err=err):
+            return [
+                "tag = buf[pos]",
+                "pos += 1",
+                "if tag == 0:",
+                *indent(_payload(em, ok, "_ok", "OK_NONE", "'.ok'")),
+                "if tag == 1:",
+                *indent(_payload(em, err, "_err", "ERR_NONE", "'.err'")),
+                "raise _tag('result', tag, pos - 1)",
+            ]
+        case t.Variant(cases=cases):
+            return _variant_body(em, cases)
+        case t.Future(inner=inner):
+            inner_ty = t.ErrorContext() if inner is None else inner
+            return [
+                "tag = buf[pos]",
+                "pos += 1",
+                f"if tag == 0: return PendingFuture(P, {em.const(ty, 'TY')}), pos",
+                "if tag != 1: raise _tag('future', tag, pos - 1)",
+                *_guarded(_code(em, inner_ty, "y", "P"), "'.future'"),
+                "return ReadyFuture(y), pos",
+            ]
+        case t.Stream(inner=inner):
+            inner_ty = t.ErrorContext() if inner is None else inner
+            return [
+                f"if buf[pos] == 0: return PendingStream(P, {em.const(ty, 'TY')}), pos + 1",
+                *_code(em, t.List(inner_ty), "y", "P"),
+                "return ReadyStream(y), pos",
+            ]
+    raise AssertionError(f"not a compound type: {ty!r}")
+
+
+def _list_body(em: Emitter, elem: t.WitType, x: str) -> list[str]:
+    minimum = min_size(elem)
+    check = f"n * {minimum} > len(buf) - pos" if minimum else f"n > {MAX_ZERO_SIZE_ELEMENTS}"
+    return [
+        *_uleb_into("n", 5, 32),
+        f"if {check}: _count(n, pos, buf, {minimum})",
+        f"{x} = []",
+        f"ap = {x}.append",
+        "i = 0",
+        *_guarded(["for i in range(n):", *indent([*_code(em, elem, "y", "P + (i,)"), "ap(y)"])], "i"),
+        f"return {x}, pos",
+    ]
+
+
+def _payload(em: Emitter, ty: t.WitType | None, make: str, empty: str, segment: str) -> list[str]:
+    if ty is None:
+        return [f"return {empty}, pos"]
+    return [*_guarded(_code(em, ty, "y", "P"), segment), f"return {make}(y), pos"]
+
+
+def _variant_body(em: Emitter, cases: tuple[tuple[str, t.WitType | None], ...]) -> list[str]:
+    count = len(cases)
+    lines = [
+        "start = pos",
+        *_uleb_into("k", 5, 32),
+        f"if k >= {count}: raise _index('variant case', k, {count}, start)",
+    ]
+    if count <= 8:
+        for i, (case, payload) in enumerate(cases):
+            lines.append(f"if k == {i}:")
+            if payload is None:
+                lines.append(f"    return {em.const(Variant(case), 'CASE')}, pos")
+            else:
+                lines += indent(_guarded(_code(em, payload, "y", "P"), repr("." + case)))
+                lines.append(f"    return _variant({case!r}, y), pos")
+        return lines
+    entries = [(case, Variant(case), None if p is None else decoder(em, p)) for case, p in cases]
+    table = em.late("CASES", lambda ns: tuple((c, v, None if f is None else ns[f]) for c, v, f in entries))
+    return [
+        *lines,
+        f"case, empty, f = {table}[k]",
+        "if f is None: return empty, pos",
+        *_guarded(["y, pos = f(buf, pos, P)"], "'.' + case"),
+        "return _variant(case, y), pos",
+    ]

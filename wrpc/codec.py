@@ -1,0 +1,439 @@
+"""Compile a WIT type once into a wRPC encoder and decoders (sans-IO: bytes in, bytes out).
+
+Public API (everything a transport, the CLI or generated bindings need):
+
+- `compile(ty) -> Codec`, cached per type. A `Codec` has
+  - `encode(value) -> bytes`: the value's encoding; refuses types containing futures or streams;
+  - `encode_with_deferred(value, base_path=()) -> (bytes, [Deferred])`, `encode_into(value, out,
+    base_path=()) -> [Deferred]`: every future and stream is written pending (`00`) and returned as a
+    `wrpc.values.Deferred(path, type, value)` whose absolute index path names its async channel;
+  - `decode(data) -> value`: exactly one value filling `data` (trailing bytes are a `DecodeError`);
+  - `decode_prefix(data, offset=0) -> (value, end)`: one value starting at `offset`; raises
+    `TruncatedInput` (a `DecodeError` carrying `needed`, the least total length that could succeed)
+    when `data` ends early;
+  - `decoder(base_path=(), max_buffered=...) -> ValueDecoder`: the incremental decoder for a byte
+    stream split anywhere (the sync channel, a future's channel).
+  Decoded futures and streams are `PendingFuture(path, type)` / `PendingStream(path, type)`.
+- Async channels: `encode_future_value(future_type, value, path)` and
+  `encode_stream_chunk(stream_type, items, path, first_index)` give `(bytes, [Deferred])` for the data on
+  a future's or stream's channel; `STREAM_END` (`00`) ends a stream; `stream_decoder(stream_type, path)`
+  reads chunks incrementally; a future's channel is read with `compile(inner).decoder(base_path=path)`.
+  Nested async values whose path equals their container's path continue on the same channel after it.
+- `async_paths(ty)` and `function_async_paths(fn)`: the index paths (with `None` for list and stream
+  element wildcards) at which a receiver must expect async channels.
+
+Every `DecodeError` names the byte offset in the stream and the path inside the value
+(`params[0].rec.b: truncated LEB128 at byte 17`); every `EncodeError` names the path.
+
+Rules of this module:
+1. Bad bytes raise `DecodeError` and nothing else; bad values raise `EncodeError` and nothing else.
+2. No I/O, no clocks, no threads. Buffering is bounded by `max_buffered`.
+3. The encoding itself lives in the generated code (`_encode`, `_decode`); this module is the edge that
+   compiles, caches, buffers and translates internal failures into the public errors.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from typing import Any
+
+from wrpc import _decode, _encode
+from wrpc import types as t
+from wrpc._gen import Emitter, check_supported
+from wrpc.errors import DecodeError, EncodeError, TruncatedInput
+from wrpc.values import Deferred, IndexPath
+
+DEFAULT_MAX_BUFFERED = 64 << 20
+"""Default bound on the bytes an incremental decoder holds while a value is incomplete."""
+
+STREAM_END = b"\x00"
+"""The zero-count chunk that ends a stream on its channel."""
+
+WildcardPath = tuple[int | None, ...]
+
+
+def _path_text(root: str, segments: list[str | int]) -> str:
+    parts = [f"[{s}]" if isinstance(s, int) else s for s in reversed(segments)]
+    return root + "".join(parts)
+
+
+def _decode_error(error: _decode.Fail, root: str, base_offset: int, buffered: int) -> DecodeError:
+    path = _path_text(root, error.segments)
+    if isinstance(error, _decode.Short):
+        return TruncatedInput(error.reason, offset=base_offset + buffered, path=path, needed=error.need)
+    offset = error.offset if isinstance(error, _decode.Bad) else buffered
+    return DecodeError(error.reason, offset=base_offset + offset, path=path)
+
+
+class Codec:
+    """The compiled encoder and decoder of one type; get one with `compile(ty)`."""
+
+    __slots__ = ("_dec", "_enc", "has_async", "source", "type")
+
+    def __init__(self, ty: t.WitType) -> None:
+        from wrpc._gen import has_async
+
+        check_supported(ty)
+        self.type = ty
+        self.has_async = has_async(ty)
+        enc_em = Emitter(dict(_encode.HELPERS))
+        enc_name = _encode.encoder(enc_em, ty)
+        dec_em = Emitter(dict(_decode.HELPERS))
+        dec_name = _decode.decoder(dec_em, ty)
+        self._enc = enc_em.compile(f"<wrpc encoder {t.type_name(ty)}>")[enc_name]
+        self._dec = dec_em.compile(f"<wrpc decoder {t.type_name(ty)}>")[dec_name]
+        self.source = enc_em.namespace["__source__"] + "\n" + dec_em.namespace["__source__"]
+
+    def __repr__(self) -> str:
+        return f"<Codec {t.type_name(self.type)}>"
+
+    # --- encoding -------------------------------------------------------------------------------
+
+    def encode(self, value: Any, *, root: str = "value") -> bytes:
+        """The encoding of `value`; for types with futures or streams use `encode_with_deferred`."""
+        if self.has_async:
+            raise EncodeError(
+                f"{t.type_name(self.type)} contains futures or streams: use encode_with_deferred", root
+            )
+        out = bytearray()
+        self.encode_into(value, out, root=root)
+        return bytes(out)
+
+    def encode_into(
+        self, value: Any, out: bytearray, base_path: IndexPath = (), *, root: str = "value"
+    ) -> list[Deferred]:
+        """Append the encoding of `value` to `out`; returns the futures and streams written pending."""
+        deferred: list[Deferred] = []
+        try:
+            self._enc(value, out, base_path, deferred)
+        except Exception as error:
+            failure = _encode.wrap(error, "") if not isinstance(error, _encode.Fail) else error
+            raise EncodeError(failure.reason, _path_text(root, failure.segments)) from None
+        return deferred
+
+    def encode_with_deferred(
+        self, value: Any, base_path: IndexPath = (), *, root: str = "value"
+    ) -> tuple[bytes, list[Deferred]]:
+        out = bytearray()
+        deferred = self.encode_into(value, out, base_path, root=root)
+        return bytes(out), deferred
+
+    # --- decoding -------------------------------------------------------------------------------
+
+    def decode_prefix(
+        self, data: bytes, offset: int = 0, base_path: IndexPath = (), *, root: str = "value"
+    ) -> tuple[Any, int]:
+        """Decode one value starting at `offset`; `TruncatedInput` if `data` ends before it does."""
+        if type(data) is not bytes:
+            data = bytes(data)
+        try:
+            return self._dec(data, offset, base_path)
+        except Exception as error:
+            raise _decode_error(_decode.wrap(error, None, data), root, 0, len(data)) from None
+
+    def decode(self, data: bytes, base_path: IndexPath = (), *, root: str = "value") -> Any:
+        """Decode exactly one value that fills `data`."""
+        value, end = self.decode_prefix(data, 0, base_path, root=root)
+        if end != len(data):
+            raise DecodeError(f"{len(data) - end} trailing bytes after the value", offset=end, path=root)
+        return value
+
+    def decoder(
+        self, base_path: IndexPath = (), *, root: str = "value", max_buffered: int = DEFAULT_MAX_BUFFERED
+    ) -> ValueDecoder:
+        return ValueDecoder(self, base_path, root=root, max_buffered=max_buffered)
+
+
+@functools.lru_cache(maxsize=1024)
+def compile(ty: t.WitType) -> Codec:
+    """The codec of `ty`, compiled once and cached; `UnsupportedType` for types wRPC cannot encode."""
+    return Codec(ty)
+
+
+class _Buffer:
+    """Received bytes kept as parts until enough have arrived to be worth joining and retrying."""
+
+    __slots__ = ("consumed", "need", "parts", "size")
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.need = 1
+        self.consumed = 0
+
+    def add(self, data: bytes) -> bool:
+        """Add bytes; True when at least `need` bytes are buffered (a decode attempt may succeed)."""
+        if data:
+            self.parts.append(bytes(data))
+            self.size += len(data)
+        return self.size >= self.need
+
+    def joined(self) -> bytes:
+        if len(self.parts) != 1:
+            self.parts = [b"".join(self.parts)]
+        return self.parts[0] if self.parts else b""
+
+    def drop(self, count: int) -> None:
+        """Forget the first `count` bytes (decoded and handed out)."""
+        data = self.joined()[count:]
+        self.parts = [data] if data else []
+        self.size = len(data)
+        self.consumed += count
+        self.need = 1
+
+
+class ValueDecoder:
+    """Decode one value from bytes that arrive in pieces split at any byte boundary.
+
+    `feed(data)` returns True once the value is complete (then `value` holds it and `trailing` any bytes
+    that followed it); `finish()` is called at end of input and returns the value or raises the
+    `DecodeError` of a truncated value. Bytes are retried only once enough have arrived to possibly
+    complete the value, and a value that needs more than `max_buffered` bytes fails immediately.
+    """
+
+    __slots__ = ("_buffer", "_codec", "_path", "_root", "done", "max_buffered", "trailing", "value")
+
+    def __init__(
+        self, codec: Codec, base_path: IndexPath = (), *, root: str = "value", max_buffered: int
+    ) -> None:
+        self._codec = codec
+        self._path = base_path
+        self._root = root
+        self._buffer = _Buffer()
+        self.max_buffered = max_buffered
+        self.done = False
+        self.value: Any = None
+        self.trailing = b""
+
+    def feed(self, data: bytes) -> bool:
+        if self.done:
+            self.trailing += data
+            return True
+        buffer = self._buffer
+        if not buffer.add(data):
+            return False
+        joined = buffer.joined()
+        try:
+            self.value, end = self._codec._dec(joined, 0, self._path)
+        except Exception as error:
+            failure = _decode.wrap(error, None, joined)
+            if not isinstance(failure, _decode.Short):
+                raise _decode_error(failure, self._root, buffer.consumed, len(joined)) from None
+            buffer.need = failure.need
+            if failure.need > self.max_buffered:
+                raise DecodeError(
+                    f"value needs at least {failure.need} bytes, more than max_buffered={self.max_buffered}",
+                    offset=buffer.consumed + len(joined),
+                    path=_path_text(self._root, failure.segments),
+                ) from None
+            return False
+        self.done = True
+        self.trailing = joined[end:]
+        buffer.drop(len(joined))
+        return True
+
+    def finish(self) -> Any:
+        """End of input: the decoded value, or the `DecodeError` saying where it was cut short."""
+        if self.done:
+            return self.value
+        joined = self._buffer.joined()
+        try:
+            self._codec._dec(joined, 0, self._path)
+        except Exception as error:
+            raise _decode_error(_decode.wrap(error, None, joined), self._root, 0, len(joined)) from None
+        raise AssertionError("finish() found a complete value that feed() missed")
+
+
+class StreamDecoder:
+    """Decode the chunks on a stream's channel incrementally: `feed(data)` returns the new elements.
+
+    Elements come out as soon as each is complete, even in the middle of a chunk (for `stream<u8>` the
+    result is `bytes`, otherwise a list). `done` turns True at the `00` chunk; anything after it is
+    ignored. `finish()` at channel close accepts a close between chunks as the end of the stream, like
+    the Rust decoders, and raises `DecodeError` if it cuts a chunk short.
+    """
+
+    __slots__ = ("_buffer", "_elem", "_path", "_remaining", "_root", "_u8", "done", "index", "max_buffered")
+
+    def __init__(
+        self,
+        stream_type: t.Stream,
+        path: IndexPath,
+        *,
+        root: str = "stream",
+        max_buffered: int = DEFAULT_MAX_BUFFERED,
+    ) -> None:
+        elem = t.ErrorContext() if stream_type.inner is None else stream_type.inner
+        self._u8 = isinstance(elem, t.U8)
+        self._elem = compile(elem)._dec
+        self._path = path
+        self._root = root
+        self._buffer = _Buffer()
+        self._remaining = 0
+        self.index = 0
+        self.done = False
+        self.max_buffered = max_buffered
+
+    def feed(self, data: bytes) -> Any:
+        items: list[Any] = []
+        buffer = self._buffer
+        if self.done or not buffer.add(data):
+            return b"" if self._u8 else items
+        buf = buffer.joined()
+        pos = 0
+        try:
+            pos = self._drain(buf, items)
+        except Exception as error:
+            failure = _decode.wrap(error, self.index if self._remaining else None, buf)
+            raise _decode_error(failure, self._root, buffer.consumed, len(buf)) from None
+        buffer.drop(pos)
+        if self.done:
+            buffer.parts = []
+        elif buffer.size > self.max_buffered:
+            raise DecodeError(
+                f"stream element needs more than max_buffered={self.max_buffered} bytes",
+                offset=buffer.consumed + buffer.size,
+                path=f"{self._root}[{self.index}]",
+            )
+        return b"".join(items) if self._u8 else items
+
+    def _drain(self, buf: bytes, items: list[Any]) -> int:
+        """Decode what `buf` holds; returns how many bytes were used. Leaves `need` for the rest."""
+        pos = 0
+        end = len(buf)
+        while pos < end:
+            if not self._remaining:
+                try:
+                    count, after = _decode._uleb(buf, pos, 5, 32)
+                except _decode.Short as short:
+                    self._buffer.need = short.need - pos
+                    return pos
+                pos = after
+                if count == 0:
+                    self.done = True
+                    return pos
+                self._remaining = count
+            if self._u8:
+                take = min(self._remaining, end - pos)
+                items.append(buf[pos : pos + take])
+                pos += take
+                self._remaining -= take
+                self.index += take
+                continue
+            try:
+                value, after = self._elem(buf, pos, (*self._path, self.index))
+            except Exception as error:
+                failure = _decode.wrap(error, None, buf)
+                if not isinstance(failure, _decode.Short):
+                    raise failure from None
+                self._buffer.need = failure.need - pos
+                return pos
+            items.append(value)
+            pos = after
+            self._remaining -= 1
+            self.index += 1
+        return pos
+
+    def finish(self) -> None:
+        """Channel closed: fine between chunks, a `DecodeError` inside one."""
+        if self.done:
+            return
+        if self._remaining or self._buffer.size:
+            raise DecodeError(
+                "stream channel closed inside a chunk (bytes remaining on stream)",
+                offset=self._buffer.consumed + self._buffer.size,
+                path=f"{self._root}[{self.index}]",
+            )
+        self.done = True
+
+
+def stream_decoder(
+    stream_type: t.Stream, path: IndexPath, *, root: str = "stream", max_buffered: int = DEFAULT_MAX_BUFFERED
+) -> StreamDecoder:
+    return StreamDecoder(stream_type, path, root=root, max_buffered=max_buffered)
+
+
+def encode_future_value(future_type: t.Future, value: Any, path: IndexPath) -> tuple[bytes, list[Deferred]]:
+    """The bytes on a future's channel: the plain encoding of its value (no status byte)."""
+    if future_type.inner is None:
+        return b"", []
+    return compile(future_type.inner).encode_with_deferred(value, path, root="future")
+
+
+def encode_stream_chunk(
+    stream_type: t.Stream, items: Sequence[Any] | bytes, path: IndexPath, first_index: int = 0
+) -> tuple[bytes, list[Deferred]]:
+    """One chunk on a stream's channel (count + elements); empty `items` give no bytes, never `00`."""
+    if not len(items):
+        return b"", []
+    elem = t.ErrorContext() if stream_type.inner is None else stream_type.inner
+    data, deferred = compile(t.List(elem)).encode_with_deferred(items, path, root="stream")
+    if first_index and deferred:
+        k = len(path)
+        deferred = [
+            Deferred((*d.path[:k], d.path[k] + first_index, *d.path[k + 1 :]), d.type, d.value)
+            for d in deferred
+        ]
+    return data, deferred
+
+
+# --- async index paths ------------------------------------------------------------------------------
+
+
+def async_paths(ty: t.WitType) -> list[WildcardPath]:
+    """Every index path (relative to the value) at which a future or stream occurs, nested ones too.
+
+    `None` marks a list or stream element (a wildcard). Record fields and tuple elements append their
+    index; option, result and variant payloads and a future's value keep their container's path.
+    """
+    found: dict[WildcardPath, None] = {}
+
+    def walk(ty: t.WitType | None, path: WildcardPath) -> None:
+        match ty:
+            case t.Future(inner):
+                found[path] = None
+                walk(inner, path)
+            case t.Stream(inner):
+                found[path] = None
+                walk(inner, (*path, None))
+            case t.List(elem) | t.FixedList(elem, _):
+                walk(elem, (*path, None))
+            case t.Record(fields=fields):
+                for j, (_, f) in enumerate(fields):
+                    walk(f, (*path, j))
+            case t.Tuple(types):
+                for j, f in enumerate(types):
+                    walk(f, (*path, j))
+            case t.Option(inner):
+                walk(inner, path)
+            case t.Result(ok, err):
+                walk(ok, path)
+                walk(err, path)
+            case t.Variant(cases=cases):
+                for _, c in cases:
+                    walk(c, path)
+
+    walk(ty, ())
+    return list(found)
+
+
+def function_async_paths(fn: t.FunctionType) -> tuple[list[WildcardPath], list[WildcardPath]]:
+    """The async paths of a function's params (from `[i]`) and of its result (from `[0]`)."""
+    return async_paths(fn.params_type), async_paths(fn.results_type)
+
+
+__all__ = [
+    "DEFAULT_MAX_BUFFERED",
+    "STREAM_END",
+    "Codec",
+    "StreamDecoder",
+    "ValueDecoder",
+    "WildcardPath",
+    "async_paths",
+    "compile",
+    "encode_future_value",
+    "encode_stream_chunk",
+    "function_async_paths",
+    "stream_decoder",
+]
