@@ -1,0 +1,164 @@
+"""How long parsing and resolving a real WIT tree takes: the wasmCloud 1.9 runtime tree (~90 files).
+
+Measured three ways, each the median of several runs: cold (a fresh `python -c` process: the
+`witparser.load` call alone, the `import witparser` before it, and the whole process from spawn to
+exit), and warm (repeated loads in this process). The baselines, measured in the same run, are the
+interpreter's own start-up (`python -c pass`) and the 150 ms target for a load. When a load misses the
+target, one warm load is profiled and the time is broken down by module and by function.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import json
+import os
+import platform
+import pstats
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench import ROOT, write_section
+
+TREE = ROOT.parent / "shared" / "wit" / "wasmcloud-runtime"
+TARGET_MS = 150.0
+COLD_RUNS = 7
+WARM_RUNS = 20
+
+_COLD = """
+import json, sys, time
+t0 = time.perf_counter()
+import witparser
+t1 = time.perf_counter()
+witparser.load(sys.argv[1])
+t2 = time.perf_counter()
+print(json.dumps({"import": t1 - t0, "load": t2 - t1}))
+"""
+
+
+def _ms(seconds: float) -> float:
+    return seconds * 1000.0
+
+
+def _run(args: list[str]) -> tuple[float, str]:
+    start = time.perf_counter()
+    done = subprocess.run(args, check=True, capture_output=True, text=True, cwd=ROOT)
+    return time.perf_counter() - start, done.stdout
+
+
+def measure_cold(tree: Path) -> dict[str, float]:
+    """Medians (ms) of a fresh process: load alone, import alone, whole process, bare interpreter."""
+    loads, imports, wholes, bare = [], [], [], []
+    for _ in range(COLD_RUNS):
+        whole, out = _run([sys.executable, "-c", _COLD, str(tree)])
+        parts = json.loads(out)
+        loads.append(parts["load"])
+        imports.append(parts["import"])
+        wholes.append(whole)
+        bare.append(_run([sys.executable, "-c", "pass"])[0])
+    return {
+        "load": _ms(statistics.median(loads)),
+        "import": _ms(statistics.median(imports)),
+        "process": _ms(statistics.median(wholes)),
+        "interpreter": _ms(statistics.median(bare)),
+    }
+
+
+def measure_warm(tree: Path) -> dict[str, float]:
+    """Median and best (ms) of repeated loads in this process, after one warm-up load."""
+    import witparser
+
+    witparser.load(str(tree))
+    times = []
+    for _ in range(WARM_RUNS):
+        start = time.perf_counter()
+        witparser.load(str(tree))
+        times.append(time.perf_counter() - start)
+    return {"median": _ms(statistics.median(times)), "best": _ms(min(times))}
+
+
+def profile(tree: Path, top: int = 12) -> tuple[list[tuple[str, float]], list[tuple[str, float, int]]]:
+    """One warm load under cProfile: own time per module (ms) and the costliest functions."""
+    import witparser
+
+    witparser.load(str(tree))
+    profiler = cProfile.Profile()
+    profiler.enable()
+    witparser.load(str(tree))
+    profiler.disable()
+    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]  # typeshed omits it
+    by_module: dict[str, float] = {}
+    functions = []
+    for (filename, line, name), (_, calls, tottime, _, _) in stats.items():
+        module = _module_of(filename)
+        by_module[module] = by_module.get(module, 0.0) + tottime
+        functions.append((f"{module}:{line} {name}", _ms(tottime), calls))
+    modules = sorted(((m, _ms(t)) for m, t in by_module.items()), key=lambda kv: -kv[1])
+    functions.sort(key=lambda f: -f[1])
+    return modules[:top], functions[:top]
+
+
+def _module_of(filename: str) -> str:
+    path = Path(filename)
+    if path.parent.name == "witparser":
+        return f"witparser/{path.name}"
+    if filename.startswith("<") or not path.suffix:
+        return "builtins"
+    return f"(stdlib/other) {path.name}"
+
+
+def _verdict(ms: float) -> str:
+    ratio = ms / TARGET_MS
+    return f"{ratio:.2f}x the target ({'met' if ms <= TARGET_MS else f'missed by {ms - TARGET_MS:.0f} ms'})"
+
+
+def main() -> None:
+    if not TREE.exists():
+        print(f"bench.wit: {TREE} is absent (no ../shared/), nothing to measure")
+        return
+    files = sum(1 for _ in TREE.rglob("*.wit"))
+    cold = measure_cold(TREE)
+    warm = measure_warm(TREE)
+    lines = [
+        "## WIT parser: load the wasmCloud 1.9 runtime tree",
+        "",
+        f"Input: `shared/wit/wasmcloud-runtime` ({files} `.wit` files, main package plus `deps/`), "
+        f"`witparser.load` = parse + resolve. Machine: {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}. Target: {TARGET_MS:.0f} ms per load.",
+        "",
+        "| measurement | median | vs target |",
+        "| --- | ---: | --- |",
+        f"| cold: `witparser.load` in a fresh process ({COLD_RUNS} runs) | {cold['load']:.1f} ms | "
+        f"{_verdict(cold['load'])} |",
+        f"| cold: `import witparser` | {cold['import']:.1f} ms | |",
+        f"| cold: whole `python -c` process (spawn to exit) | {cold['process']:.1f} ms | |",
+        f"| baseline: bare interpreter `python -c pass` | {cold['interpreter']:.1f} ms | |",
+        f"| warm: repeated `witparser.load` in one process ({WARM_RUNS} runs; best {warm['best']:.1f} ms) "
+        f"| {warm['median']:.1f} ms | {_verdict(warm['median'])} |",
+        "",
+        "The Rust reference (`wasm-tools`) is not built here (the project does not build upstream code), so "
+        "the comparison is with the target only.",
+    ]
+    if max(cold["load"], warm["median"]) > TARGET_MS:
+        modules, functions = profile(TREE)
+        lines += [
+            "",
+            "Where a warm load spends its time (cProfile, own time; profiling inflates the total):",
+            "",
+            "| module | own time |",
+            "| --- | ---: |",
+            *(f"| `{module}` | {ms:.1f} ms |" for module, ms in modules),
+            "",
+            "| function | own time | calls |",
+            "| --- | ---: | ---: |",
+            *(f"| `{name}` | {ms:.1f} ms | {calls} |" for name, ms, calls in functions),
+        ]
+    body = "\n".join(lines)
+    print(body)
+    write_section("wit", body)
+
+
+if __name__ == "__main__":
+    main()
