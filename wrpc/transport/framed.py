@@ -27,9 +27,8 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-import structlog
-
 from wrpc.errors import ConnectionLost, DeadlineExceeded, NoResponders, RemoteProtocolError
+from wrpc.log import get_logger
 from wrpc.transport._frames import (
     DEFAULT_MAX_DEPTH,
     DEFAULT_MAX_FRAME_SIZE,
@@ -57,7 +56,7 @@ from wrpc.transport.base import (
     path_str,
 )
 
-log = structlog.get_logger("wrpc.framed")
+log = get_logger("wrpc.framed")
 
 WRITE_CHUNK = 1024 * 1024
 """Writes larger than this go out as several frames, so a peer's per-frame limit is never the problem."""
