@@ -1,0 +1,195 @@
+"""Call wRPC functions over any transport: `await Client(transport).invoke(instance, func, params)`.
+
+The client encodes the params with the codec, sends the sync bytes through the transport, writes each
+deferred future or stream on its own channel, decodes the results as they arrive and hands async
+results back as awaitables (`RemoteFuture`) and async iterators (`RemoteStream`).
+
+Rules of this module:
+1. Transport-agnostic: only `wrpc.transport.base` is used; NATS or framed is the caller's choice.
+2. Every call has a deadline (the client's default unless the call says otherwise; `None` means
+   none). It is sent to the server as the deadline extension and enforced here: the call fails with
+   `DeadlineExceeded` and the server is told the caller gave up.
+3. A server's failure surfaces as `RemoteError` with the server's text when it sent one (a Python
+   server does), otherwise as `IncompleteResults`; a void function's call completes only at the end of
+   the result channel, so a failed void call is reported too.
+4. An invocation is released as soon as nothing more can arrive: at once for sync results, after the
+   last async result was read otherwise (or at the deadline).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from wrpc import types as t
+from wrpc.errors import DeadlineExceeded, IncompleteResults, RemoteError, WrpcError
+from wrpc.functions import wire_name
+from wrpc.log import get_logger
+from wrpc.transport.asyncvalues import Channels, RemoteFuture, RemoteStream, bind, encode, send_deferred
+from wrpc.transport.base import ClientInvocation, Invoker
+
+log = get_logger("wrpc.client")
+
+DEFAULT_TIMEOUT = 30.0
+"""Seconds a call may take unless the client or the call says otherwise."""
+
+_UNSET: Any = object()
+
+
+class Client:
+    """Dynamic wRPC calls over `transport`.
+
+    `timeout` is the default deadline of each call in seconds (None: no deadline); `headers` are sent
+    with every invocation (NATS: e.g. `source-id`, `link-name`, `traceparent`).
+    """
+
+    def __init__(
+        self,
+        transport: Invoker,
+        *,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.transport = transport
+        self.timeout = timeout
+        self.headers = dict(headers or {})
+        self._background: set[asyncio.Task[None]] = set()
+
+    def stats(self) -> dict[str, int]:
+        """Live state, for leak checks: calls still draining async values."""
+        return {"background": len(self._background)}
+
+    async def invoke(
+        self,
+        instance: str,
+        func: t.FunctionType,
+        params: Sequence[Any] = (),
+        *,
+        name: str | None = None,
+        timeout: float | None = _UNSET,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """Call `func` of `instance` with `params`; return its result (None for a void function).
+
+        `name` is the wire function name when it differs from `func.name` (`counter.get-count` for
+        `[method]counter.get-count`: see `wire_name`).
+        """
+        wire = name or wire_name(func.name)
+        timeout = self.timeout if timeout is _UNSET else timeout
+        params_bytes, deferred = encode(func.params_type, tuple(params))
+        all_headers = {**self.headers, **(headers or {})}
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
+        inv: ClientInvocation | None = None
+        sender: asyncio.Task[None] | None = None
+        try:
+            async with asyncio.timeout_at(deadline):
+                inv = await self.transport.invoke(
+                    instance,
+                    wire,
+                    params_bytes,
+                    param_paths=[d.path for d in deferred],
+                    headers=all_headers,
+                    timeout=timeout,
+                )
+                if deferred:
+                    sender = loop.create_task(send_deferred(deferred, inv.writer))
+                channels = Channels(inv.reader, f"results of {inv.description}")
+                result = await _receive_results(inv, channels, func)
+        except TimeoutError:
+            await _give_up(inv, sender, "deadline exceeded")
+            raise DeadlineExceeded(f"{instance}.{wire}", timeout or 0.0) from None
+        except asyncio.CancelledError:
+            await asyncio.shield(_give_up(inv, sender, "the caller was cancelled"))
+            raise
+        except BaseException:
+            await _give_up(inv, sender, "the call failed")
+            raise
+        remote = _remote_values(result)
+        if sender is None and not remote:
+            await inv.close()
+        else:
+            task = loop.create_task(_drain(inv, sender, remote, deadline))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+        return result
+
+    async def close(self) -> None:
+        """Release every call still draining async values."""
+        for task in list(self._background):
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
+
+
+async def _receive_results(inv: ClientInvocation, channels: Channels, func: t.FunctionType) -> Any:
+    root = channels.source(())
+    reader = inv.reader(())
+    try:
+        values = await root.decode(func.results_type, (), what=f"results of {inv.description}")
+    except IncompleteResults as exc:
+        if reader.error_text is not None:
+            raise RemoteError(reader.error_text, subject=inv.description) from exc
+        raise
+    if func.result is None:
+        # A void call is complete only when the result channel ends; a failure ends it with a reason.
+        await root.at_end()
+        if reader.error_text is not None:
+            raise RemoteError(reader.error_text, subject=inv.description)
+        return None
+    return bind(values[0], channels)
+
+
+def _remote_values(value: Any) -> list[RemoteFuture | RemoteStream]:
+    found: list[RemoteFuture | RemoteStream] = []
+
+    def walk(v: Any) -> None:
+        if isinstance(v, (RemoteFuture, RemoteStream)):
+            found.append(v)
+        elif isinstance(v, (list, tuple)):
+            for x in v:
+                walk(x)
+        elif isinstance(v, dict):
+            for x in v.values():
+                walk(x)
+        elif hasattr(v, "value") and not isinstance(v, (str, bytes)):
+            walk(v.value)
+
+    walk(value)
+    return found
+
+
+async def _drain(
+    inv: ClientInvocation,
+    sender: asyncio.Task[None] | None,
+    remote: list[RemoteFuture | RemoteStream],
+    deadline: float | None,
+) -> None:
+    """Keep the invocation open until the params are sent and the async results were read."""
+    try:
+        async with asyncio.timeout_at(deadline):
+            if sender is not None:
+                await sender
+            for value in remote:
+                await value.finished.wait()
+    except (TimeoutError, WrpcError) as exc:
+        log.debug("async values abandoned", subject=inv.description, reason=repr(exc))
+        if sender is not None:
+            sender.cancel()
+        await inv.cancel("deadline exceeded" if isinstance(exc, TimeoutError) else str(exc))
+        return
+    finally:
+        if sender is not None and not sender.done():
+            sender.cancel()
+    await inv.close()
+
+
+async def _give_up(inv: ClientInvocation | None, sender: asyncio.Task[None] | None, reason: str) -> None:
+    if sender is not None:
+        sender.cancel()
+        with contextlib.suppress(BaseException):
+            await sender
+    if inv is not None:
+        with contextlib.suppress(WrpcError):
+            await inv.cancel(reason)

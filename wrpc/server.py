@@ -1,0 +1,188 @@
+"""Serve Python functions as wRPC functions over any transport.
+
+`Server(transport).serve(instance, func_type, handler)` accepts invocations of one function; each runs
+in its own task: decode the params (futures and streams become awaitables and async iterators), call
+the handler, encode the result, send deferred futures and streams on their channels, end the call.
+
+Rules of this module:
+1. Transport-agnostic: only `wrpc.transport.base` is used.
+2. Bad input never stops a server: a malformed or truncated invocation, params of the wrong type or a
+   huge length prefix is logged with the subject and ends that invocation as a failure; everything
+   else keeps being served.
+3. A handler's exception ends the call as a failure carrying `"<ExceptionType>: <message>"` (the error
+   text extension), which a Python caller raises as `RemoteError`; an upstream caller sees the usual
+   end of the result channel.
+4. A call stops when the caller's deadline passes (the deadline extension) or the caller cancels or
+   disappears (the cancellation extension): the handler task is cancelled and the invocation ended.
+5. Every task a server starts is tracked and ends with it: after `close()` nothing is left running.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from wrpc import types as t
+from wrpc.codec import function_async_paths
+from wrpc.errors import DecodeError, IncompleteResults, WrpcError
+from wrpc.functions import wire_name
+from wrpc.log import get_logger
+from wrpc.transport.asyncvalues import Channels, bind, encode, send_deferred
+from wrpc.transport.base import Acceptor, Listener, ServerInvocation
+
+log = get_logger("wrpc.server")
+
+Handler = Callable[..., Any]
+"""Called with the decoded params as positional arguments; may be `async`. Returns the result (or None)."""
+
+
+@dataclass(frozen=True)
+class Served:
+    """One function being served."""
+
+    instance: str
+    name: str
+    func: t.FunctionType
+    handler: Handler
+    listener: Listener
+
+
+class Server:
+    """Serves functions over `transport` until `close()`."""
+
+    def __init__(self, transport: Acceptor) -> None:
+        self.transport = transport
+        self._served: list[Served] = []
+        self._loops: set[asyncio.Task[None]] = set()
+        self._calls: set[asyncio.Task[None]] = set()
+
+    def stats(self) -> dict[str, int]:
+        """Live state, for leak checks: functions served, calls in progress."""
+        return {"served": len(self._served), "calls": len(self._calls)}
+
+    async def serve(
+        self, instance: str, func: t.FunctionType, handler: Handler, *, name: str | None = None
+    ) -> Served:
+        """Start serving `func` of `instance` with `handler`; ready to accept calls when this returns."""
+        wire = name or wire_name(func.name)
+        param_paths, _ = function_async_paths(func)
+        listener = await self.transport.serve(instance, wire, param_paths=param_paths)
+        served = Served(instance, wire, func, handler, listener)
+        self._served.append(served)
+        task = asyncio.get_running_loop().create_task(self._accept(served))
+        self._loops.add(task)
+        task.add_done_callback(self._loops.discard)
+        log.debug("serving function", instance=instance, func=wire)
+        return served
+
+    async def _accept(self, served: Served) -> None:
+        loop = asyncio.get_running_loop()
+        async for inv in served.listener:
+            task = loop.create_task(self._call(served, inv))
+            self._calls.add(task)
+            task.add_done_callback(self._calls.discard)
+
+    async def _call(self, served: Served, inv: ServerInvocation) -> None:
+        loop = asyncio.get_running_loop()
+        work = loop.create_task(_handle(served, inv))
+        cancelled = loop.create_task(inv.cancelled.wait())
+        try:
+            done, _ = await asyncio.wait(
+                {work, cancelled}, timeout=inv.timeout, return_when=asyncio.FIRST_COMPLETED
+            )
+        except asyncio.CancelledError:
+            work.cancel()
+            cancelled.cancel()
+            await asyncio.gather(work, cancelled, return_exceptions=True)
+            await _end(inv, "the server is shutting down")
+            raise
+        cancelled.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await cancelled
+        if work in done:
+            if not work.cancelled() and work.exception() is not None:
+                exc = work.exception()
+                log.error("call crashed", subject=inv.description, error=repr(exc))
+                await _end(inv, f"internal server error: {exc!r}")
+            return
+        work.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await work
+        reason = "cancelled by the caller" if inv.cancelled.is_set() else "deadline exceeded"
+        log.info("call stopped", subject=inv.description, reason=reason)
+        await _end(inv, reason)
+
+    async def close(self) -> None:
+        """Stop accepting, stop every call in progress, release everything."""
+        for served in self._served:
+            await served.listener.aclose()
+        self._served.clear()
+        for task in [*self._loops, *self._calls]:
+            task.cancel()
+        await asyncio.gather(*self._loops, *self._calls, return_exceptions=True)
+
+    async def __aenter__(self) -> Server:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+
+async def _end(inv: ServerInvocation, reason: str) -> None:
+    with contextlib.suppress(WrpcError):
+        await inv.fail(reason)
+
+
+async def _handle(served: Served, inv: ServerInvocation) -> None:
+    """One invocation from params to results; every failure ends it with a reason."""
+    func = served.func
+    channels = Channels(inv.reader, f"params of {inv.description}")
+    try:
+        params = await channels.source(()).decode(func.params_type, (), what="params")
+    except (DecodeError, IncompleteResults) as exc:
+        log.warning("invalid invocation", subject=inv.description, error=str(exc))
+        await _end(inv, f"invalid params: {exc}")
+        return
+    except WrpcError as exc:
+        log.info("invocation lost", subject=inv.description, error=str(exc))
+        await _end(inv, str(exc))
+        return
+    try:
+        result = served.handler(*bind(params, channels))
+        if inspect.isawaitable(result):
+            result = await result
+        values = () if func.result is None else (result,)
+        data, deferred = encode(func.results_type, values, root="results")
+        root = inv.writer(())
+        await root.write(data)
+        await root.close()
+        await send_deferred(deferred, inv.writer)
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:
+        text = f"{type(exc).__name__}: {exc}"
+        log.info("handler failed", subject=inv.description, error=text)
+        await _end(inv, text)
+        return
+    with contextlib.suppress(WrpcError):
+        await inv.close()
+
+
+def bound_handlers(impl: object, functions: Mapping[str, t.FunctionType]) -> dict[str, Handler]:
+    """Handlers for `functions` (wire name -> type) from the methods of `impl`, matched by Python name.
+
+    `counter.get-count` looks for `counter_get_count`, `hello` for `hello`; a missing method raises
+    `AttributeError` naming what is missing.
+    """
+    handlers: dict[str, Handler] = {}
+    for wire in functions:
+        attr = wire.replace("-", "_").replace(".", "_")
+        handler = getattr(impl, attr, None)
+        if handler is None:
+            raise AttributeError(f"{type(impl).__name__} has no method {attr!r} for function {wire!r}")
+        handlers[wire] = handler
+    return handlers
