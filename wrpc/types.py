@@ -362,6 +362,9 @@ class _ExprParser:
             return []
         self.take("<")
         out: list[WitType | None] = []
+        if self.peek() == ">":
+            self.take()
+            return out
         while True:
             if self.peek() == "_":
                 self.take()
