@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from wrpc import types as t
+from wrpc.codec import function_async_paths
 from wrpc.errors import DeadlineExceeded, IncompleteResults, RemoteError, WrpcError
 from wrpc.functions import wire_name
 from wrpc.log import get_logger
@@ -91,6 +92,7 @@ class Client:
                     wire,
                     params_bytes,
                     param_paths=[d.path for d in deferred],
+                    result_paths=function_async_paths(func)[1],
                     headers=all_headers,
                     timeout=timeout,
                 )
