@@ -92,6 +92,21 @@ class SourceMap:
         """The display paths of all sources, in the order they were pushed."""
         return [source.path for source in self.sources]
 
+    def span_of_rust_byte(self, position: int) -> Span:
+        """The one-character span at a global byte offset of the reference's own offset space.
+
+        The reference numbers all sources' UTF-8 bytes from 0; a few of its errors carry such a raw
+        position (see `witparser._lex.ParseError.rust_byte`), and this finds the same place here.
+        """
+        base = 0
+        for source in self.sources:
+            data = source.contents.encode("utf-8", "surrogatepass")
+            if position < base + len(data) or source is self.sources[-1]:
+                index = len(data[: position - base].decode("utf-8", "ignore"))
+                return Span(source.offset + index, source.offset + index + 1)
+            base += len(data)
+        return Span()
+
     def _source_for(self, offset: int) -> Source:
         index = bisect_right(self._offsets, offset) - 1
         return self.sources[max(index, 0)]

@@ -1,0 +1,462 @@
+"""The WIT tokenizer: text in, a flat token array out, with the reference lexer's tokens and errors.
+
+It mirrors wit-parser's `ast/lex.rs` token for token: the same keywords, the same `%`-escaped identifiers,
+comments kept for doc extraction, the same error messages at the same positions. For speed the whole file
+is tokenized up front with one compiled pattern (a few hundred thousand tokens per second); the
+reference lexes lazily, so a lexer error is stored as an `ERROR` token and raised only when the parser
+reaches it, which keeps every error in the order the reference reports it.
+
+Rules of this module:
+1. Offsets are global code-point offsets (`witparser._source` rule 1): a token's `start`/`end` are its
+   file-relative index plus the file's offset in the source map.
+2. Errors are `ParseError`s (span + message, rendered later by the source map). A few reference errors
+   carry a file-relative byte position where the reference forgot to add the file offset; those keep
+   the raw position in `rust_byte` so rendering lands where the reference's does.
+3. Whitespace is dropped; comments are kept aside (`comments`) with, for every token, how many comments
+   precede it, which is all `parse_docs` needs.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from witparser._model import Span
+
+# ---------------------------------------------------------------------------------------------------
+# Token kinds (plain ints: compared millions of times)
+
+(
+    EOF, ERROR, EQUALS, COMMA, COLON, PERIOD, SEMICOLON, LPAREN, RPAREN, LBRACE, RBRACE, LT, GT,
+    RARROW, STAR, AT, SLASH, PLUS, MINUS, STRING, USE, TYPE, FUNC, U8, U16, U32, U64, S8, S16, S32,
+    S64, F32, F64, CHAR, RECORD, RESOURCE, OWN, BORROW, FLAGS, VARIANT, ENUM, BOOL, STRING_, OPTION,
+    RESULT, FUTURE, STREAM, ERROR_CONTEXT, LIST, MAP, UNDERSCORE, AS, FROM, STATIC, INTERFACE, TUPLE,
+    IMPORT, EXPORT, WORLD, PACKAGE, CONSTRUCTOR, ASYNC, ID, EXPLICIT_ID, INTEGER, INCLUDE, WITH,
+) = range(67)  # fmt: skip
+
+KEYWORDS: dict[str, int] = {
+    "use": USE, "type": TYPE, "func": FUNC, "u8": U8, "u16": U16, "u32": U32, "u64": U64, "s8": S8,
+    "s16": S16, "s32": S32, "s64": S64, "f32": F32, "f64": F64, "char": CHAR, "resource": RESOURCE,
+    "own": OWN, "borrow": BORROW, "record": RECORD, "flags": FLAGS, "variant": VARIANT, "enum": ENUM,
+    "bool": BOOL, "string": STRING_, "option": OPTION, "result": RESULT, "future": FUTURE,
+    "stream": STREAM, "error-context": ERROR_CONTEXT, "list": LIST, "map": MAP, "_": UNDERSCORE,
+    "as": AS, "from": FROM, "static": STATIC, "interface": INTERFACE, "tuple": TUPLE, "world": WORLD,
+    "import": IMPORT, "export": EXPORT, "package": PACKAGE, "constructor": CONSTRUCTOR,
+    "include": INCLUDE, "with": WITH, "async": ASYNC,
+}  # fmt: skip
+
+_PUNCT: dict[str, int] = {
+    "=": EQUALS, ",": COMMA, ":": COLON, ".": PERIOD, ";": SEMICOLON, "(": LPAREN, ")": RPAREN,
+    "{": LBRACE, "}": RBRACE, "<": LT, ">": GT, "*": STAR, "@": AT, "/": SLASH, "+": PLUS, "-": MINUS,
+}  # fmt: skip
+
+_DESCRIBE: dict[int, str] = {
+    EQUALS: "'='", COMMA: "','", COLON: "':'", PERIOD: "'.'", SEMICOLON: "';'", LPAREN: "'('",
+    RPAREN: "')'", LBRACE: "'{'", RBRACE: "'}'", LT: "'<'", GT: "'>'", RARROW: "`->`", STAR: "`*`",
+    AT: "`@`", SLASH: "`/`", PLUS: "`+`", MINUS: "`-`", STRING: "a string literal",
+    ID: "an identifier", EXPLICIT_ID: "an '%' identifier", INTEGER: "an integer", EOF: "eof",
+    **{kind: f"keyword `{word}`" for word, kind in KEYWORDS.items()},
+}  # fmt: skip
+
+
+def describe(kind: int) -> str:
+    """How the reference names a token kind in "expected X, found Y" messages."""
+    return _DESCRIBE[kind]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Errors
+
+
+class ParseError(Exception):
+    """A front-end error at a span (the reference's `ParseError`), rendered later by the source map.
+
+    `rust_byte`, when set, is a position the reference reports without the file's offset: a global byte
+    offset in the reference's own offset space, converted by the source map when rendering.
+    `not_found` names the missing item of an "`X` does not exist" error, so a caller can add a hint.
+    """
+
+    def __init__(
+        self, span: Span, message: str, *, rust_byte: int | None = None, not_found: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.span = span
+        self.message = message
+        self.rust_byte = rust_byte
+        self.not_found = not_found
+
+
+def _at(position: int, message: str) -> ParseError:
+    return ParseError(Span(position, position + 1), message)
+
+
+def rust_char_debug(ch: str) -> str:
+    """`ch` as Rust's `{:?}` prints a `char`: quoted, with Rust's escapes."""
+    return "'" + _escape_debug(ch) + "'"
+
+
+def _escape_debug(ch: str) -> str:
+    simple = {"\0": "\\0", "\t": "\\t", "\r": "\\r", "\n": "\\n", "'": "\\'", "\\": "\\\\"}
+    if ch in simple:
+        return simple[ch]
+    category = unicodedata.category(ch)
+    if category in ("Mn", "Me") or not ch.isprintable():
+        return _escape_unicode(ch)
+    return ch
+
+
+def _escape_unicode(ch: str) -> str:
+    return f"\\u{{{ord(ch):x}}}"
+
+
+# ---------------------------------------------------------------------------------------------------
+# Character classes
+
+_ASCII_KEYLIKE_CONTINUE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+
+
+def _is_keylike_start(ch: str) -> bool:
+    """XID_Start, `_` or `-` (the reference diagnoses bad identifiers after lexing them whole)."""
+    return ch == "-" or ch.isidentifier()
+
+
+def _is_keylike_continue(ch: str) -> bool:
+    """XID_Continue or `-`."""
+    if ch in _ASCII_KEYLIKE_CONTINUE:
+        return True
+    return ch >= "\x80" and ("a" + ch).isidentifier()
+
+
+def _keylike_end(text: str, index: int) -> int:
+    """The end of a keylike run whose continuation starts at `index`."""
+    n = len(text)
+    while index < n and _is_keylike_continue(text[index]):
+        index += 1
+    return index
+
+
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_DEPRECATED = frozenset("\u0149\u0673\u0f77\u0f79\u17a3\u17a4\u17b4\u17b5")
+_INVALID_INPUT = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+    "\u0149\u0673\u0f77\u0f79\u17a3\u17a4\u17b4\u17b5]"
+)
+
+
+def _byte_index(text: str, index: int) -> int:
+    return len(text[:index].encode("utf-8", "surrogatepass"))
+
+
+def detect_invalid_input(text: str) -> None:
+    """Reject control codes, bidirectional overrides and deprecated code points, as the reference does.
+
+    The reference reports these at a file-relative byte position (it does not add the file's offset).
+    """
+    found = _INVALID_INPUT.search(text)
+    if found is None:
+        return
+    ch = found.group()
+    if ch in _BIDI:
+        message = f"Input contains bidirectional override codepoint EscapeUnicode(EscapeIterInner('{_escape_unicode(ch)}'))"
+    elif ch in _DEPRECATED:
+        message = (
+            f"Codepoint EscapeUnicode(EscapeIterInner('{_escape_unicode(ch)}')) is discouraged by Unicode"
+        )
+    else:
+        message = f"Control code '{_escape_unicode(ch)}'"
+    raise ParseError(Span(), message, rust_byte=_byte_index(text, found.start()))
+
+
+def validate_id(start: int, name: str) -> None:
+    """Check identifier syntax (kebab-case words, each all-lower or all-upper); error at `start`."""
+    if not name:
+        raise _at(start, "identifiers must have characters between '-'s")
+    for index, part in enumerate(name.split("-")):
+        if not part:
+            raise _at(start, "identifiers must have characters between '-'s")
+        first = part[0]
+        if index == 0 and not (first.isascii() and first.isalpha()):
+            raise _at(start, f"invalid character in identifier {rust_char_debug(first)}")
+        upper: bool | None = None
+        for ch in part:
+            if "0" <= ch <= "9":
+                continue
+            if "A" <= ch <= "Z":
+                if upper is None:
+                    upper = True
+                elif not upper:
+                    raise _at(start, f"invalid character in identifier {rust_char_debug(ch)}")
+            elif "a" <= ch <= "z":
+                if upper is None:
+                    upper = False
+                elif upper:
+                    raise _at(start, f"invalid character in identifier {rust_char_debug(ch)}")
+            else:
+                raise _at(start, f"invalid character in identifier {rust_char_debug(ch)}")
+
+
+_VALID_ID = re.compile(r"(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*)(?:-(?:[a-z0-9]+|[A-Z0-9]+))*\Z")
+"""A fast acceptance test for the common case; `validate_id` produces the errors."""
+
+
+# ---------------------------------------------------------------------------------------------------
+# The tokenizer
+
+# Leading whitespace (`\r\n` counts as a newline, a lone `\r` does not) is skipped by every match; then
+# exactly one group matches: 1 line comment, 2 block comment without nesting, 3 keylike, 4 integer,
+# 5 `->`, 6 `%` identifier, 7 any other single character (punctuation or something special).
+_TOKEN = re.compile(
+    r"(?:[ \t\n]|\r\n)*+"
+    r"(?:(//[^\n]*+\n?)"
+    r"|(/\*(?:[^*/]++|\*(?!/)|/(?!\*))*+\*/)"
+    r"|([A-Za-z_][A-Za-z0-9_\-]*+)"
+    r"|([0-9]++)"
+    r"|(->)"
+    r"|(%(?:[A-Za-z_\-][A-Za-z0-9_\-]*+)?)"
+    r"|(.))?",
+    re.S,
+)
+_BLOCK_EDGE = re.compile(r"/\*|\*/")
+
+
+class Tokens:
+    """One file's tokens as parallel arrays, ending with an `EOF` (or a deferred `ERROR`) token.
+
+    `comments` holds `(start, end)` of every comment; `comments_before[i]` is how many comments precede
+    token `i`, so the comments between tokens `i-1` and `i` are a slice.
+    """
+
+    __slots__ = ("comments", "comments_before", "ends", "error", "kinds", "offset", "starts", "text")
+
+    def __init__(self, text: str, offset: int) -> None:
+        self.text = text
+        self.offset = offset
+        self.kinds: list[int] = []
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.comments: list[tuple[int, int]] = []
+        self.comments_before: list[int] = []
+        self.error: ParseError | None = None
+
+    def slice(self, start: int, end: int) -> str:
+        """The source text between two global offsets."""
+        return self.text[start - self.offset : end - self.offset]
+
+    def first_source_byte(self, index: int) -> int:
+        """File-relative byte position of a file-relative code-point index (for `rust_byte` errors)."""
+        return _byte_index(self.text, index)
+
+
+def tokenize(text: str, offset: int) -> Tokens:
+    """Tokenize one file whose first character sits at global `offset`.
+
+    Raises `ParseError` at once for input the reference rejects before lexing (control codes and the
+    like); any other lexer error becomes the final `ERROR` token.
+    """
+    detect_invalid_input(text)
+    tokens = Tokens(text, offset)
+    kinds = tokens.kinds
+    starts = tokens.starts
+    ends = tokens.ends
+    comments = tokens.comments
+    before = tokens.comments_before
+    keywords = KEYWORDS
+    punct = _PUNCT
+    n = len(text)
+    pos = 1 if text.startswith("\ufeff") else 0
+    try:
+        while True:
+            resume = -1
+            for m in _TOKEN.finditer(text, pos):
+                group = m.lastindex
+                if group is None:
+                    break
+                if group == 3:
+                    start = m.start(3)
+                    end = m.end()
+                    if end < n and text[end] >= "\x80":
+                        end = _keylike_end(text, end)
+                        resume = end
+                        kind = keywords.get(text[start:end], ID)
+                    else:
+                        kind = keywords.get(m.group(3), ID)
+                elif group == 7:
+                    start = m.start(7)
+                    ch = m.group(7)
+                    kind = punct.get(ch, -1)
+                    end = start + 1
+                    if kind < 0:
+                        if ch == '"':
+                            end = _string_end(tokens, start)
+                            kind = STRING
+                        elif ch >= "\x80" and _is_keylike_start(ch):
+                            end = _keylike_end(text, start + 1)
+                            kind = keywords.get(text[start:end], ID)
+                        else:
+                            raise _at(start + offset, f"unexpected character {rust_char_debug(ch)}")
+                        resume = end
+                    elif kind == SLASH and text.startswith("/*", start):
+                        # A `/*` the unnested pattern could not close: nested or unterminated.
+                        end = _block_comment_end(tokens, start)
+                        comments.append((start + offset, end + offset))
+                        resume = end
+                        break
+                elif group <= 2:
+                    comments.append((m.start(group) + offset, m.end() + offset))
+                    continue
+                elif group == 4:
+                    start = m.start(4)
+                    end = m.end()
+                    kind = INTEGER
+                elif group == 5:
+                    start = m.start(5)
+                    end = start + 2
+                    kind = RARROW
+                else:
+                    start = m.start(6)
+                    end = m.end()
+                    kind = EXPLICIT_ID
+                    if end < n and text[end] >= "\x80":
+                        if end == start + 1:
+                            if _is_keylike_start(text[end]):
+                                end = _keylike_end(text, end + 1)
+                                resume = end
+                        else:
+                            end = _keylike_end(text, end)
+                            resume = end
+                kinds.append(kind)
+                starts.append(start + offset)
+                ends.append(end + offset)
+                before.append(len(comments))
+                if resume >= 0:
+                    break
+            if resume < 0:
+                break
+            pos = resume
+    except ParseError as error:
+        tokens.error = error
+        kinds.append(ERROR)
+        starts.append(error.span.start)
+        ends.append(error.span.end)
+        before.append(len(comments))
+        return tokens
+    kinds.append(EOF)
+    starts.append(n + offset)
+    ends.append(n + offset)
+    before.append(len(comments))
+    return tokens
+
+
+def _block_comment_end(tokens: Tokens, start: int) -> int:
+    """End of the (possibly nested) block comment opening at file-relative `start`."""
+    depth = 0
+    for m in _BLOCK_EDGE.finditer(tokens.text, start):
+        depth += 1 if m.group() == "/*" else -1
+        if depth == 0:
+            return m.end()
+    raise _at(start + tokens.offset, "unterminated block comment")
+
+
+_SIMPLE_ESCAPES = {'"': '"', "'": "'", "t": "\t", "n": "\n", "r": "\r", "\\": "\\"}
+_HEX = "0123456789abcdefABCDEF"
+
+
+def _string_end(tokens: Tokens, start: int) -> int:
+    """End of the string literal opening at file-relative `start`; validates it like the reference."""
+    return _string_value(tokens, start + 1, tokens.offset + start)[1]
+
+
+def string_literal(tokens: Tokens, span: Span) -> str:
+    """The value of a string-literal token."""
+    return _string_value(tokens, span.start - tokens.offset + 1, span.start + 1)[0]
+
+
+def _string_value(tokens: Tokens, index: int, utf8_error_at: int) -> tuple[str, int]:
+    """Decode a string body starting at file-relative `index` up to its closing quote.
+
+    Positions of errors about single characters are file-relative bytes (`rust_byte`), as the reference
+    reports them; running off the end is reported at the end of the file, a bad UTF-8 result at
+    `utf8_error_at`. Returns the value and the file-relative index after the closing quote.
+    """
+    text = tokens.text
+    n = len(text)
+    out = bytearray()
+
+    def rel_error(position: int, message: str) -> ParseError:
+        return ParseError(Span(), message, rust_byte=tokens.first_source_byte(position))
+
+    def next_char() -> tuple[int, str]:
+        nonlocal index
+        if index >= n:
+            raise _at(tokens.offset + n, "unexpected end of file")
+        position = index
+        ch = text[index]
+        index += 1
+        if ch == "\r" and index < n and text[index] == "\n":
+            index += 1
+            ch = "\n"
+        return position, ch
+
+    def hexdigit() -> tuple[int, int]:
+        position, ch = next_char()
+        if ch in _HEX:
+            return position, int(ch, 16)
+        raise rel_error(position, f"invalid hex digit {rust_char_debug(ch)}")
+
+    while True:
+        position, ch = next_char()
+        if ch == '"':
+            break
+        if ch == "\\":
+            position, ch = next_char()
+            if ch in _SIMPLE_ESCAPES:
+                out += _SIMPLE_ESCAPES[ch].encode()
+            elif ch == "u":
+                brace_at, brace = next_char()
+                if brace != "{":
+                    raise rel_error(brace_at, "expected character '{'")
+                first_at, value = hexdigit()
+                last_underscore = False
+                while True:
+                    if index < n and text[index] == "_":
+                        index += 1
+                        last_underscore = True
+                        continue
+                    if index >= n:
+                        raise _at(tokens.offset + n, "unexpected end of file")
+                    digit_at, digit = index, text[index]
+                    if digit not in _HEX:
+                        break
+                    last_underscore = False
+                    index += 1
+                    value = value * 16 + int(digit, 16)
+                    if value > 0xFFFFFFFF:
+                        raise rel_error(digit_at, "number is too big to fit in a u32")
+                if last_underscore:
+                    raise rel_error(first_at, "trailing underscore in number")
+                if value > 0x10FFFF or 0xD800 <= value <= 0xDFFF:
+                    raise rel_error(position, f"invalid unicode value {value:#x}")
+                out += chr(value).encode()
+                close_at, close = next_char()
+                if close != "}":
+                    raise rel_error(close_at, "expected character '}'")
+            elif ch in _HEX:
+                _, low = hexdigit()
+                out.append(int(ch, 16) * 16 + low)
+            else:
+                raise rel_error(position, f"invalid string escape {rust_char_debug(ch)}")
+        elif ch < "\x20" or ch == "\x7f":
+            raise rel_error(position, f"invalid string character {rust_char_debug(ch)}")
+        else:
+            out += ch.encode("utf-8", "surrogatepass")
+    try:
+        return out.decode("utf-8"), index
+    except UnicodeDecodeError as error:
+        raise _at(utf8_error_at, f"invalid UTF-8: {_utf8_error(error)}") from None
+
+
+def _utf8_error(error: UnicodeDecodeError) -> str:
+    """Rust's `Utf8Error` display text (both decoders report maximal invalid subparts alike)."""
+    if error.reason == "unexpected end of data":
+        return f"incomplete utf-8 byte sequence from index {error.start}"
+    return f"invalid utf-8 sequence of {error.end - error.start} bytes from index {error.start}"
