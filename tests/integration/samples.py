@@ -1,0 +1,121 @@
+"""Sample values for any WIT type, and a generic implementation that checks its params and returns samples.
+
+Used by the round-trip matrices: every function of a world is served by `checking_handler`, which
+compares what arrived with `expected(param type)` and answers `sample(result type)`; the caller
+compares the result it got with `expected(result type)`. Futures and streams go both ways, so
+`materialize` awaits and drains them into plain values before comparing.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from wrpc import types as t
+from wrpc.transport.asyncvalues import RemoteFuture, RemoteStream
+from wrpc.values import Err, Ok, Some, Variant
+
+_SCALARS: dict[type, Any] = {
+    t.Bool: True,
+    t.U8: 0xFE,
+    t.U16: 0xFEFF,
+    t.U32: 0xFEFF_FFFF,
+    t.U64: 0xFFFF_FFFF_FFFF_FFFE,
+    t.S8: -128,
+    t.S16: -32768,
+    t.S32: -(2**31),
+    t.S64: -(2**63),
+    t.F32: 0.5,
+    t.F64: 0.4242,
+    t.Char: "\U00010348",
+    t.String: "héllo, wörld",
+    t.ErrorContext: None,
+}
+
+
+def sample(ty: t.WitType | None) -> Any:
+    """A deterministic value of `ty` that exercises its encoding (extremes, the last case, nesting)."""
+    if ty is None:
+        return None
+    found = _SCALARS.get(type(ty))
+    if found is not None or isinstance(ty, t.ErrorContext):
+        return found
+    match ty:
+        case t.List(elem=t.U8()):
+            return bytes([0, 1, 0x7F, 0x80, 0xFF])
+        case t.List(elem=elem):
+            return [sample(elem), sample(elem)]
+        case t.Record(fields=fields):
+            return {name: sample(f) for name, f in fields}
+        case t.Tuple(types=types):
+            return tuple(sample(x) for x in types)
+        case t.Variant(cases=cases):
+            name, payload = cases[0] if cases[0][1] is not None else cases[-1]
+            return Variant(name, sample(payload))
+        case t.Enum(cases=cases):
+            return cases[-1]
+        case t.Flags(labels=labels):
+            return frozenset({labels[0], labels[-1]})
+        case t.Option(inner=t.Option() as inner):
+            return Some(sample(inner))
+        case t.Option(inner=inner):
+            return sample(inner)
+        case t.Result(ok=ok, err=err):
+            return Ok(sample(ok)) if ok is not None or err is None else Err(sample(err))
+        case t.Own() | t.Borrow():
+            return b"\x00handle\xff"
+        case t.Future(inner=inner):
+            return sample(inner)
+        case t.Stream(inner=t.U8()):
+            return b"stream-bytes-" * 3
+        case t.Stream(inner=inner):
+            return [sample(inner), sample(inner), sample(inner)]
+    raise TypeError(f"no sample for {ty!r}")
+
+
+def expected(ty: t.WitType | None) -> Any:
+    """What `materialize` turns the sample of `ty` into after a round trip."""
+    return sample(ty)
+
+
+async def materialize(value: Any) -> Any:
+    """`value` with every remote future awaited and every remote stream read to the end, recursively."""
+    if isinstance(value, RemoteFuture):
+        return await materialize(await value)
+    if isinstance(value, RemoteStream):
+        items = [item async for item in value]
+        if value.type.inner == t.U8():
+            return b"".join(items)
+        return [await materialize(i) for i in items]
+    if inspect.isawaitable(value):
+        return await materialize(await value)
+    if isinstance(value, list):
+        return [await materialize(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple([await materialize(v) for v in value])
+    if isinstance(value, dict):
+        return {k: await materialize(v) for k, v in value.items()}
+    if isinstance(value, Some):
+        return Some(await materialize(value.value))
+    if isinstance(value, Ok):
+        return Ok(await materialize(value.value))
+    if isinstance(value, Err):
+        return Err(await materialize(value.value))
+    if isinstance(value, Variant):
+        return Variant(value.case, await materialize(value.value))
+    return value
+
+
+def checking_handler(func: t.FunctionType, mismatches: list[str]) -> Callable[..., Any]:
+    """A handler that records param mismatches in `mismatches` and returns the result type's sample."""
+
+    async def handler(*params: Any) -> Any:
+        for (name, ty), got in zip(func.params, params, strict=True):
+            got = await materialize(got)
+            want = expected(ty)
+            if got != want:
+                mismatches.append(f"{func.name}({name}): sent {want!r}, server got {got!r}")
+        return sample(func.result)
+
+    return handler
