@@ -1,0 +1,1 @@
+"""The upstream wRPC hello example in Python: `wrpc-examples:hello/handler.hello` served and called."""
