@@ -288,12 +288,16 @@ class FramedClientInvocation(ClientInvocation):
             stream.finish_egress()
 
     def writer(self, path: Path) -> ChannelWriter:
-        try:
-            return self._writers[tuple(path)]
-        except KeyError:
-            raise ValueError(
-                f"param path {path_str(path)} was not declared in param_paths when the call started"
-            ) from None
+        """The writer of `path`; a path not declared up front (an async value nested in a future's value)
+        is opened on first use, which is always before its parent channel closes."""
+        path = tuple(path)
+        writer = self._writers.get(path)
+        if writer is None:
+            if self._stream is None:
+                raise ConnectionLost(f"{self.description}: the call has not started")
+            writer = self._writers[path] = _FrameWriter(self._stream, path, self._writer_closed)
+            self._open.add(path)
+        return writer
 
     def reader(self, path: Path = ROOT) -> ChannelReader:
         return self.sink.channel(tuple(path))
