@@ -19,6 +19,7 @@ import string
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from types import FrameType
 
@@ -155,8 +156,12 @@ def test_mutated_directory_cases_load_or_raise_wit_error(tmp_path: Path) -> None
         shutil.copytree(rng.choice(cases), case)
         files = sorted(case.rglob("*.wit"))
         victim = rng.choice(files)
-        victim.write_text(mutate(victim.read_text(encoding="utf-8"), rng), encoding="utf-8")
-        load_or_reject(lambda c=case: witparser.load(str(c), features={"active"}), lambda v=victim: str(v))
+        mutated = mutate(victim.read_text(encoding="utf-8"), rng)
+        victim.write_text(mutated, encoding="utf-8")
+        load_or_reject(
+            partial(witparser.load, str(case), features={"active"}),
+            partial(str.format, "{}:\n{}", victim, mutated),
+        )
         shutil.rmtree(case)
 
 
