@@ -9,11 +9,14 @@ compares the result it got with `expected(result type)`. Futures and streams go 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from wrpc import types as t
+from wrpc.client import Client
+from wrpc.server import Server
 from wrpc.transport.asyncvalues import RemoteFuture, RemoteStream
+from wrpc.transport.base import Acceptor, Invoker
 from wrpc.values import Err, Ok, Some, Variant
 
 _SCALARS: dict[type, Any] = {
@@ -119,3 +122,28 @@ def checking_handler(func: t.FunctionType, mismatches: list[str]) -> Callable[..
         return sample(func.result)
 
     return handler
+
+
+async def roundtrip(
+    invoker: Invoker, acceptor: Acceptor, functions: Mapping[tuple[str, str], t.FunctionType]
+) -> list[str]:
+    """Serve every function with `checking_handler`, call each with samples; the mismatches and failures."""
+    server = Server(acceptor)
+    client = Client(invoker, timeout=10)
+    problems: list[str] = []
+    try:
+        for (instance, name), func in functions.items():
+            await server.serve(instance, func, checking_handler(func, problems), name=name)
+        for (instance, name), func in functions.items():
+            params = [sample(ty) for _, ty in func.params]
+            try:
+                result = await materialize(await client.invoke(instance, func, params, name=name))
+            except Exception as exc:
+                problems.append(f"{instance}.{name}: call failed: {exc!r}")
+                continue
+            if result != expected(func.result):
+                problems.append(f"{instance}.{name}: expected {expected(func.result)!r}, got {result!r}")
+    finally:
+        await client.close()
+        await server.close()
+    return problems

@@ -12,10 +12,8 @@ from nats.aio.client import Client as NATS
 
 import witparser
 from tests.conftest import ROOT, shared_path
-from tests.integration.samples import checking_handler, expected, materialize, sample
-from wrpc.client import Client
+from tests.integration.samples import roundtrip
 from wrpc.functions import world_functions
-from wrpc.server import Server
 from wrpc.transport.nats import NatsTransport
 
 SPEC_WIT = ROOT / "spec" / "wit"
@@ -27,26 +25,10 @@ async def roundtrip_world(nc: NATS, wit: Path, world: str) -> list[str]:
     functions = world_functions(resolve, resolve.select_world(None, world))
     assert functions, f"world {world} exports no functions"
     transport = NatsTransport(nc, prefix=f"roundtrip-{world}")
-    server = Server(transport)
-    client = Client(transport, timeout=10)
-    problems: list[str] = []
     try:
-        for (instance, name), func in functions.items():
-            await server.serve(instance, func, checking_handler(func, problems), name=name)
-        for (instance, name), func in functions.items():
-            params = [sample(ty) for _, ty in func.params]
-            try:
-                result = await materialize(await client.invoke(instance, func, params, name=name))
-            except Exception as exc:
-                problems.append(f"{instance}.{name}: call failed: {exc!r}")
-                continue
-            if result != expected(func.result):
-                problems.append(f"{instance}.{name}: expected {expected(func.result)!r}, got {result!r}")
+        return await roundtrip(transport, transport, functions)
     finally:
-        await client.close()
-        await server.close()
         await transport.close()
-    return problems
 
 
 async def test_every_type_of_the_spec_roundtrip_world_crosses_nats(nc: NATS) -> None:

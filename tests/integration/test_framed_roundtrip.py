@@ -1,0 +1,46 @@
+"""The round-trip matrix of test_nats_roundtrip.py over the framed transport, on TCP and on a Unix socket:
+every type of the project's round-trip world (spec/wit) and of the shared wrpc-tests worlds, sync and
+async (futures and streams both ways, nested), resources as handles, void and zero-argument functions,
+each served by the generic checking implementation and called with sample values."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+import witparser
+from tests.conftest import ROOT, shared_path
+from tests.integration.samples import roundtrip
+from wrpc.functions import world_functions
+from wrpc.transport.framed import FramedClient, FramedServer
+
+SPEC_WIT = ROOT / "spec" / "wit"
+
+
+@pytest.fixture(params=["tcp", "unix"])
+async def framed(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[FramedServer]:
+    address = "tcp://127.0.0.1:0" if request.param == "tcp" else f"unix://{tmp_path / 'wrpc.sock'}"
+    async with FramedServer(address) as server:
+        yield server
+
+
+async def roundtrip_world(server: FramedServer, wit: Path, world: str) -> list[str]:
+    resolve = witparser.load(str(wit))
+    functions = world_functions(resolve, resolve.select_world(None, world))
+    assert functions, f"world {world} exports no functions"
+    return await roundtrip(FramedClient(server.address), server, functions)
+
+
+async def test_every_type_of_the_spec_roundtrip_world_crosses_framed(framed: FramedServer) -> None:
+    problems = await roundtrip_world(framed, SPEC_WIT, "roundtrip")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("world", ["sync-server", "async-server", "resources-server"])
+async def test_every_function_of_the_shared_wrpc_tests_worlds_crosses_framed(
+    framed: FramedServer, world: str
+) -> None:
+    problems = await roundtrip_world(framed, shared_path("wit", "wrpc-tests"), world)
+    assert not problems, "\n".join(problems)
