@@ -159,7 +159,8 @@ class ClientInvocation(ABC):
 
     @abstractmethod
     def writer(self, path: Path) -> ChannelWriter:
-        """The writer of async param channel `path`; `path` must be one of the declared `param_paths`."""
+        """The writer of async param channel `path`: a declared `param_paths` entry, or a path nested
+        below one (an async value inside a future's value) once that future is being written."""
 
     @abstractmethod
     def reader(self, path: Path = ROOT) -> ChannelReader:

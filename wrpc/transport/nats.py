@@ -18,7 +18,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Coroutine, Mapping, Sequence
+from typing import Any
 
 import nats.errors
 from nats.aio.client import Client as NATS
@@ -52,6 +53,9 @@ from wrpc.transport.base import (
 
 log = get_logger("wrpc.nats")
 
+LINGER = 5.0
+"""Seconds an abandoned call keeps waiting for its handshake, to cancel the server's work when it comes."""
+
 HEADER_PROBE = "wrpc-liveness"
 """Extension: the caller lets the server probe `R_c.alive` to learn whether it is still there."""
 
@@ -83,6 +87,7 @@ class NatsTransport(Invoker, Acceptor):
         self._invocations: dict[str, _Invocation] = {}
         self._listeners: set[_NatsListener] = set()
         self._prober: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
 
     # --- lifecycle --------------------------------------------------------------------------------
@@ -111,6 +116,7 @@ class NatsTransport(Invoker, Acceptor):
         for inv in list(self._invocations.values()):
             inv.break_off(ConnectionLost("the wRPC transport was closed"))
             await inv.close()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
         if self._prober is not None:
             self._prober.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -127,6 +133,7 @@ class NatsTransport(Invoker, Acceptor):
             "listeners": len(self._listeners),
             "inbox": int(self._inbox_sub is not None),
             "prober": int(self._prober is not None),
+            "tasks": len(self._tasks),
         }
 
     def _hook_connection_events(self) -> None:
@@ -191,6 +198,12 @@ class NatsTransport(Invoker, Acceptor):
         if inv is not None:
             inv.on_message(route, msg)
 
+    def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        """Run a short fire-and-forget publish, tracked so that `close()` can wait for it."""
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
     def register(self, inv: _Invocation) -> None:
         self._invocations[inv.token] = inv
 
@@ -228,17 +241,18 @@ class NatsTransport(Invoker, Acceptor):
         self.register(inv)
         try:
             await self.publish(subject, params[:limit], reply=inv.reply, headers=all_headers)
+            inv.published = True
             try:
                 async with asyncio.timeout(timeout):
-                    server_subject = await inv.handshake
+                    server_subject = await asyncio.shield(inv.handshake)
             except TimeoutError:
                 raise DeadlineExceeded(subject, timeout or 0.0) from None
             inv.accepted(server_subject)
             root = inv.param_writer(ROOT)
             await root.write(params[limit:])
             await root.close()
-        except BaseException:
-            await inv.close()
+        except BaseException as exc:
+            await asyncio.shield(inv.cancel(f"the caller gave up: {exc!r}"))
             raise
         log.debug("invoked", subject=subject, invocation=inv.token, params=len(params))
         return inv
@@ -377,9 +391,16 @@ class _NatsClientInvocation(_Invocation, ClientInvocation):
         self.param_paths = set(param_paths)
         self.handshake: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self.server_subject = ""
+        self.published = False
+        self._abandoned: str | None = None
 
     def on_message(self, route: rules.Route, msg: Msg) -> None:
         if route.kind == "":
+            if self._abandoned is not None and msg.reply and not (msg.headers or {}).get("Status"):
+                # The caller gave up before the server accepted: tell the server now that it has.
+                self.transport.unregister(self)
+                self.transport.spawn(self._cancel_late(msg.reply, self._abandoned))
+                return
             if self.handshake.done():
                 return
             status = (msg.headers or {}).get("Status")
@@ -411,23 +432,45 @@ class _NatsClientInvocation(_Invocation, ClientInvocation):
         return writer
 
     def writer(self, path: Path) -> ChannelWriter:
-        if path not in self.param_paths:
-            raise ValueError(f"async param path {path_str(path)} was not declared in param_paths")
         return self.param_writer(path)
 
+    async def _send_cancel(self, server_subject: str, reason: str) -> None:
+        with contextlib.suppress(WrpcError):
+            await self.transport.publish(
+                rules.channel_subject(server_subject, rules.CANCEL, ROOT),
+                b"",
+                headers={rules.HEADER_CANCEL: rules.encode_error_text(reason)},
+            )
+
+    async def _cancel_late(self, server_subject: str, reason: str) -> None:
+        await self._send_cancel(server_subject, reason)
+        with contextlib.suppress(WrpcError):
+            await self.transport.publish(rules.channel_subject(server_subject, rules.PARAMS, ROOT), b"")
+
     async def cancel(self, reason: str = "cancelled by the caller") -> None:
+        handshake = self.handshake
+        if (
+            not self.server_subject
+            and handshake.done()
+            and not handshake.cancelled()
+            and not handshake.exception()
+        ):
+            self.server_subject = handshake.result()
         if self.server_subject and not self._closed:
-            with contextlib.suppress(WrpcError):
-                await self.transport.publish(
-                    rules.channel_subject(self.server_subject, rules.CANCEL, ROOT),
-                    b"",
-                    headers={rules.HEADER_CANCEL: rules.encode_error_text(reason)},
-                )
+            await self._send_cancel(self.server_subject, reason)
+        elif self.published and not self.handshake.done():
+            self._abandoned = reason
         await self.close()
 
     async def close(self) -> None:
         if not self.handshake.done():
             self.handshake.cancel()
+            if self.published and not self._closed:
+                # A handshake may still come; keep routing it for a while so the server can be told.
+                self._abandoned = self._abandoned or "the caller gave up before the call was accepted"
+                self._closed = True
+                asyncio.get_running_loop().call_later(LINGER, self.transport.unregister, self)
+                return
         await super().close()
 
 
