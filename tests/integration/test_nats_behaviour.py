@@ -133,7 +133,7 @@ async def test_a_queue_group_of_three_servers_shares_the_load(nats_server: Embed
 async def test_no_responders_is_raised_fast_not_as_a_timeout(transport: NatsTransport) -> None:
     client = Client(transport, timeout=30)
     started = time.monotonic()
-    with pytest.raises(NoResponders, match="nobody|no server"):
+    with pytest.raises(NoResponders, match="no server is listening"):
         await client.invoke(INSTANCE, GREET, ["x"])
     assert time.monotonic() - started < 0.1
 
