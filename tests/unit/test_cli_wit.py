@@ -75,3 +75,15 @@ def test_wrpc_wit_runs_as_a_module(wit_file: Path) -> None:
         check=False,
     )
     assert (done.returncode, done.stdout) == (0, "OK\n"), done.stderr
+
+
+def test_print_writes_wit_that_loads_back_to_the_same_json(
+    wit_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["wit", "print", "--all-features", str(wit_file)]) == 0
+    printed = tmp_path / "printed.wit"
+    printed.write_text(capsys.readouterr().out, "utf-8")
+    assert main(["wit", "json", "--all-features", str(wit_file)]) == 0
+    original = capsys.readouterr().out
+    assert main(["wit", "json", "--all-features", str(printed)]) == 0
+    assert capsys.readouterr().out == original
