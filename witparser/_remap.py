@@ -22,7 +22,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from witparser._elaborate import elaborate_world
 from witparser._error import WitError
+from witparser._include import process_world_includes
 from witparser._model import (
     Alias,
     AstInterface,
@@ -100,9 +102,6 @@ class Remap:
 
     def append(self, resolve: Resolve, unresolved: UnresolvedPackage) -> int:
         """Copy `unresolved` into `resolve`; returns the new package id."""
-        from witparser._elaborate import elaborate_world
-        from witparser._include import process_world_includes
-
         package_id = len(resolve.packages)
         resolve.packages.append(Package(name=unresolved.name, docs=unresolved.docs))
         assert unresolved.name not in resolve.package_names, f"package `{unresolved.name}` added twice"
