@@ -45,12 +45,8 @@ def wire_name(function: m.Function) -> str:
 
 
 def package_id(resolve: Resolve, package: int | None, name: str) -> str:
-    """`ns:pkg/name@version`, the reference's `Resolve::id_of_name`."""
-    if package is None:
-        return name
-    pkg = resolve.packages[package].name
-    base = f"{pkg.namespace}:{pkg.name}/{name}"
-    return f"{base}@{pkg.version}" if pkg.version is not None else base
+    """`ns:pkg/name@version` (`Resolve.id_of_name`), or just `name` for an item of no package."""
+    return name if package is None else resolve.id_of_name(package, name)
 
 
 class Context:
