@@ -8,14 +8,13 @@ compares the result it got with `expected(result type)`. Futures and streams go 
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from wrpc import types as t
 from wrpc.client import Client
 from wrpc.server import Server
-from wrpc.transport.asyncvalues import RemoteFuture, RemoteStream
+from wrpc.transport.asyncvalues import materialize
 from wrpc.transport.base import Acceptor, Invoker
 from wrpc.values import Err, Ok, Some, Variant
 
@@ -80,34 +79,6 @@ def sample(ty: t.WitType | None) -> Any:
 def expected(ty: t.WitType | None) -> Any:
     """What `materialize` turns the sample of `ty` into after a round trip."""
     return sample(ty)
-
-
-async def materialize(value: Any) -> Any:
-    """`value` with every remote future awaited and every remote stream read to the end, recursively."""
-    if isinstance(value, RemoteFuture):
-        return await materialize(await value)
-    if isinstance(value, RemoteStream):
-        items = [item async for item in value]
-        if value.type.inner == t.U8():
-            return b"".join(items)
-        return [await materialize(i) for i in items]
-    if inspect.isawaitable(value):
-        return await materialize(await value)
-    if isinstance(value, list):
-        return [await materialize(v) for v in value]
-    if isinstance(value, tuple):
-        return tuple([await materialize(v) for v in value])
-    if isinstance(value, dict):
-        return {k: await materialize(v) for k, v in value.items()}
-    if isinstance(value, Some):
-        return Some(await materialize(value.value))
-    if isinstance(value, Ok):
-        return Ok(await materialize(value.value))
-    if isinstance(value, Err):
-        return Err(await materialize(value.value))
-    if isinstance(value, Variant):
-        return Variant(value.case, await materialize(value.value))
-    return value
 
 
 def checking_handler(func: t.FunctionType, mismatches: list[str]) -> Callable[..., Any]:

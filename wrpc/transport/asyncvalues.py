@@ -327,3 +327,31 @@ async def _send_stream(ty: t.Stream, d: Deferred, writer: ChannelWriter, writer_
 def has_async(ty: t.WitType | None) -> bool:
     """Whether values of `ty` can hold futures or streams."""
     return ty is not None and _codec.compile(ty).has_async
+
+
+async def materialize(value: Any) -> Any:
+    """`value` with every remote future awaited and every remote stream read to its end, recursively
+    (`bytes` for `stream<u8>`, a list otherwise): a plain value to print, log or compare."""
+    if isinstance(value, RemoteStream):
+        items = [item async for item in value]
+        if value.type.inner == _U8:
+            return b"".join(items)
+        return [await materialize(i) for i in items]
+    if inspect.isawaitable(value):
+        return await materialize(await value)
+    match value:
+        case list():
+            return [await materialize(v) for v in value]
+        case tuple():
+            return tuple([await materialize(v) for v in value])
+        case dict():
+            return {k: await materialize(v) for k, v in value.items()}
+        case Some(value=inner):
+            return Some(await materialize(inner))
+        case Ok(value=inner):
+            return Ok(await materialize(inner))
+        case Err(value=inner):
+            return Err(await materialize(inner))
+        case Variant(case=case, value=inner):
+            return Variant(case, await materialize(inner))
+    return value
