@@ -53,7 +53,7 @@ async def test_typed_sync_world_crosses_nats(worlds: dict[str, ModuleType], tran
         async def fallible(self, ok: bool) -> Ok | Err:
             return Ok(True) if ok else Err("test")
 
-        async def numbers(self) -> tuple[int, ...]:
+        async def numbers(self) -> tuple[float, ...]:
             return (1, 2, 3, 4, 5, 6, 7, 8, 9.0, 10.0)
 
         async def with_flags(self, a: bool, b: bool, c: bool) -> Any:
