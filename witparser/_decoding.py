@@ -70,6 +70,9 @@ from witparser._package_docs import SECTION_NAME, inject_package_docs
 from witparser._resolve import Resolve
 from witparser._semver import SemverError, parse_version
 
+MAX_TYPE_DEPTH = 200
+"""Deepest nesting of defined types accepted (WIT text allows 100; the encoding adds a level or so)."""
+
 NOT_A_PACKAGE = "found an actual component instead of an encoded WIT package in wasm"
 
 
@@ -113,10 +116,14 @@ def decode_package(data: bytes) -> tuple[Resolve, int]:
 
 @dataclass(eq=False, slots=True)
 class _Defined:
-    """A defined value type; its value types index `space` (the scope's type space at definition)."""
+    """A defined value type; its value types index `space` (the scope's type space at definition).
+
+    `depth` is how deeply anonymous types nest inside it; decoding recurses that deep, so it is bounded.
+    """
 
     definition: w.DefinedDef
     space: list[_Ty]
+    depth: int
 
     def valtype(self, vt: w.ValType) -> str | _Ty:
         return vt if isinstance(vt, str) else self.space[vt]
@@ -201,13 +208,20 @@ def _define(scope: _Scope, definition: w.TypeDef, outer: list[_Scope]) -> _Ty:
         return _build_type(definition, [*outer, scope])
     if isinstance(definition, w.ResourceDef):
         raise WitError("resource definitions are not part of a WIT package")
+    depth = 1
     for ref in _defined_refs(definition):
         _check_valtype(scope, ref)
+        if isinstance(ref, int):
+            inner = _peel(scope.types[ref])
+            assert isinstance(inner, _Defined)
+            depth = max(depth, inner.depth + 1)
+    if depth > MAX_TYPE_DEPTH:
+        raise WitError("type nesting too deep")
     if isinstance(definition, w.OwnDef | w.BorrowDef) and not isinstance(
         _peel(scope.type_at(definition.index)), _Resource
     ):
         raise WitError("type index is not a resource type")
-    return _Defined(definition, scope.types)
+    return _Defined(definition, scope.types, depth)
 
 
 def _check_valtype(scope: _Scope, vt: w.ValType | None) -> None:

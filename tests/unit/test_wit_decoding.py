@@ -7,6 +7,7 @@ component type). The corpus's own wasm dependencies are covered by the conforman
 
 from __future__ import annotations
 
+import random
 import re
 
 import pytest
@@ -285,3 +286,36 @@ def test_malformed_binaries_raise_wit_error(data: bytes) -> None:
 def test_unparsable_text_names_the_file() -> None:
     with pytest.raises(WitError, match=r"bad\.wat"):
         decode_wasm_into(Resolve(), b"(component (type", "bad.wat")
+
+
+def test_deeply_nested_anonymous_types_are_rejected_not_recursed_into() -> None:
+    depth = 3000
+    chain = "(type (list u8))" + "".join(f"(type (list {i}))" for i in range(depth - 1))
+    func = f'(type (func (result {depth - 1}))) (export "f" (func (type {depth})))'
+    text = f'(component (type (component (type (instance {chain} {func})) (export "a:b/c" (instance (type 0))))) (export "c" (type 0)))'
+    with pytest.raises(WitError, match="type nesting too deep"):
+        decode(text)
+
+
+def test_mutated_binaries_decode_or_raise_wit_error() -> None:
+    """A deterministic mutation fuzz of the binary reader and decoder (byte edits, cuts, insertions)."""
+    seeds = [wasmtime.wat2wasm(PACKAGE), wasmtime.wat2wasm(DEPENDENT)]
+    rng = random.Random(7)
+    outcomes = []
+    for _ in range(3000):
+        data = bytearray(rng.choice(seeds))
+        for _ in range(rng.randint(1, 3)):
+            at = rng.randrange(8, len(data))
+            edit = rng.randrange(3)
+            if edit == 0:
+                data[at] = rng.randrange(256)
+            elif edit == 1:
+                del data[at : at + rng.randint(1, 8)]
+            else:
+                data[at:at] = rng.randbytes(rng.randint(1, 4))
+        try:
+            decode_wasm_into(Resolve(), bytes(data), "mutant.wasm")
+            outcomes.append(True)
+        except WitError:
+            outcomes.append(False)
+    assert 0 < sum(outcomes) < len(outcomes)
