@@ -1,7 +1,7 @@
 """Generated bindings on both ends of a real nats-server: a typed implementation served through the
 `*-server` world's bindings answers calls made through the `*-client` world's bindings of the shared
 wrpc-tests WIT (the reference's own integration worlds): records, variants, enums, flags, options,
-results, tuples, resources as handles, futures and streams."""
+results, tuples, resources as handles (moved by `own`, forgotten by `release`), futures and streams."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ from nats.aio.client import Client as NATS
 import witparser
 from tests.bindgen_support import generate_into, import_bindings, submodule
 from tests.conftest import shared_path
+from wrpc.bindgen.runtime import release
 from wrpc.client import Client
+from wrpc.errors import RemoteError
 from wrpc.transport.nats import NatsTransport
 from wrpc.values import Err, Ok
 
@@ -161,8 +163,13 @@ async def test_typed_resources_are_handles_across_nats(
         assert await first.bar() == "foo 0"
         assert await second.bar() == "foo 1"
         assert await client.bar(second) == "foo 1"
-        assert await client.foo_foo(first) == "static 0"
         assert await strange.Strange(dynamic).bar(second) == 101
+        assert await client.foo_foo(first) == "static 0"
+        with pytest.raises(RemoteError, match="unknown Foo handle"):
+            await first.bar()
+        release(created[1])
+        with pytest.raises(RemoteError, match="unknown Foo handle"):
+            await second.bar()
     finally:
         await server.close()
 

@@ -14,7 +14,8 @@ Rules of this module:
    lists of numbers or strings, and `stream<u8>`, cost nothing to convert.
 4. Exported resources live in a per-resource handle table: a constructor's (or any function's) returned
    object gets a fresh random 16-byte handle, and the handle finds the object again when the caller
-   passes it back. wRPC has no drop message (protocol notes 4.3), so entries stay until `drop` is called.
+   passes it back. An `own<R>` param moves the object out of the table (the caller gave it up); wRPC has
+   no drop message (protocol notes 4.3), so a resource only ever borrowed stays until `release(obj)`.
 """
 
 from __future__ import annotations
@@ -424,10 +425,30 @@ class _ExportedHandle(Binding):
             self.handles[id(value)] = handle
         return handle
 
+    def take(self, value: Any) -> Any:
+        """The object of handle `value`, forgotten: an `own<R>` param moves it back to the server."""
+        obj = self.lift(value, Context(None, "", ""))
+        self.drop(obj)
+        return obj
+
     def drop(self, value: Any) -> None:
         handle = self.handles.pop(id(value), None)
         if handle is not None:
             del self.objects[handle]
+
+
+_TABLES: list[_ExportedHandle] = []
+"""Every exported resource's handle table, for `release`."""
+
+
+def release(obj: object) -> None:
+    """Forget the handle of exported resource object `obj`; later calls with it fail as unknown.
+
+    Handles passed back as `own<R>` params are forgotten by themselves; this is for resources that
+    callers only borrow and never give back (wRPC has no drop message to tell the server).
+    """
+    for table in _TABLES:
+        table.drop(obj)
 
 
 class _Handle(Binding):
@@ -446,16 +467,29 @@ class _Handle(Binding):
         return self.resource.lower(value, cx)
 
 
+class _OwnedExport(_Handle):
+    """`own<R>` of an exported resource: receiving it takes the object out of the handle table."""
+
+    resource: _ExportedHandle
+
+    def lift(self, value: Any, cx: Context) -> Any:
+        return self.resource.take(value)
+
+
 def imported_resource(cls: type[ImportedResource], name: str) -> Binding:
     return _ImportedHandle(cls, t.Own(name))
 
 
 def exported_resource(cls: type, name: str) -> Binding:
-    return _ExportedHandle(cls, t.Own(name))
+    table = _ExportedHandle(cls, t.Own(name))
+    _TABLES.append(table)
+    return table
 
 
 def own(resource: Binding) -> Binding:
     assert isinstance(resource.wit, t.Own)
+    if isinstance(resource, _ExportedHandle):
+        return _OwnedExport(resource, t.Own(resource.wit.resource))
     return _Handle(resource, t.Own(resource.wit.resource))
 
 
@@ -569,6 +603,7 @@ __all__ = [
     "option",
     "own",
     "record",
+    "release",
     "result",
     "serve",
     "stream",
