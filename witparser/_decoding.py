@@ -884,9 +884,12 @@ class _Decoder:
                 self.register_valtype(ty.space[wasm], wit)
 
     def register_valtype(self, wasm: _Ty, wit: int) -> None:
-        if wasm in self.type_map:
-            return
+        # Like the reference, a later unification overrides an earlier one; only a first sighting is
+        # walked into (a wasm type met twice may then map to two equal WIT types, never to a wrong one).
+        known = wasm in self.type_map
         self.type_map[wasm] = wit
+        if known:
+            return
         definition = _peel(wasm)
         if isinstance(definition, _Defined):
             self.register_defined(wit, definition)
