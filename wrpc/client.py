@@ -80,7 +80,7 @@ class Client:
         wire = name or wire_name(func.name)
         timeout = self.timeout if timeout is _UNSET else timeout
         params_bytes, deferred = encode(func.params_type, tuple(params))
-        all_headers = {**self.headers, **(headers or {})}
+        all_headers = {**_propagated_headers(), **self.headers, **(headers or {})}
         loop = asyncio.get_running_loop()
         deadline = None if timeout is None else loop.time() + timeout
         inv: ClientInvocation | None = None
@@ -123,6 +123,19 @@ class Client:
         for task in list(self._background):
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
+
+
+PROPAGATED_HEADERS = ("traceparent", "tracestate")
+"""Trace-context headers a call made inside a served call carries on from the call being served."""
+
+
+def _propagated_headers() -> dict[str, str]:
+    from wrpc.server import current_invocation
+
+    inv = current_invocation()
+    if inv is None:
+        return {}
+    return {k: v for k, v in inv.headers.items() if k in PROPAGATED_HEADERS}
 
 
 async def _receive_results(inv: ClientInvocation, channels: Channels, func: t.FunctionType) -> Any:

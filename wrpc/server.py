@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -35,6 +36,10 @@ from wrpc.transport.asyncvalues import Channels, bind, encode, send_deferred
 from wrpc.transport.base import Acceptor, Listener, ServerInvocation
 
 log = get_logger("wrpc.server")
+
+_current: contextvars.ContextVar[ServerInvocation | None] = contextvars.ContextVar(
+    "wrpc_invocation", default=None
+)
 
 Handler = Callable[..., Any]
 """Called with the decoded params as positional arguments; may be `async`. Returns the result (or None)."""
@@ -132,6 +137,12 @@ class Server:
         await self.close()
 
 
+def current_invocation() -> ServerInvocation | None:
+    """The invocation the running handler serves (its `headers`, `timeout`, `description`), or None
+    outside a handler. Calls a handler makes through `wrpc.client` pass its `traceparent` on."""
+    return _current.get()
+
+
 async def _end(inv: ServerInvocation, reason: str) -> None:
     with contextlib.suppress(WrpcError):
         await inv.fail(reason)
@@ -140,6 +151,7 @@ async def _end(inv: ServerInvocation, reason: str) -> None:
 async def _handle(served: Served, inv: ServerInvocation) -> None:
     """One invocation from params to results; every failure ends it with a reason."""
     func = served.func
+    _current.set(inv)
     channels = Channels(inv.reader, f"params of {inv.description}")
     try:
         params = await channels.source(()).decode(func.params_type, (), what="params")

@@ -16,7 +16,7 @@ from nats.aio.msg import Msg
 from wrpc.client import Client
 from wrpc.embedded import EmbeddedNats
 from wrpc.errors import DeadlineExceeded, NoResponders, RemoteError
-from wrpc.server import Server
+from wrpc.server import Server, current_invocation
 from wrpc.transport import nats_rules as rules
 from wrpc.transport.nats import NatsTransport
 from wrpc.types import FunctionType, parse_type_expr
@@ -338,4 +338,37 @@ async def test_nothing_leaks_after_every_kind_of_failure(nc: NATS, transport: Na
             await call
     assert await client.invoke(INSTANCE, DRAIN, [[b"abc", b"de"]]) == 5
     assert await settle(nc, transport, server, client, baseline) == baseline
+    await server.close()
+
+
+async def test_headers_reach_the_handler_and_trace_context_follows_chained_calls(
+    transport: NatsTransport,
+) -> None:
+    seen: dict[str, dict[str, str]] = {}
+    server = Server(transport)
+    client = Client(transport, headers={"source-id": "caller-component"})
+
+    async def inner(name: str) -> str:
+        inv = current_invocation()
+        assert inv is not None
+        seen["inner"] = dict(inv.headers)
+        return name
+
+    async def outer() -> str:
+        inv = current_invocation()
+        assert inv is not None
+        seen["outer"] = dict(inv.headers)
+        return str(await client.invoke(INSTANCE, GREET, ["chained"]))
+
+    await server.serve(INSTANCE, GREET, inner)
+    await server.serve(INSTANCE, SLOW, outer)
+    traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    result = await client.invoke(INSTANCE, SLOW, headers={"link-name": "default", "traceparent": traceparent})
+    assert result == "chained"
+    assert seen["outer"]["source-id"] == "caller-component"
+    assert seen["outer"]["link-name"] == "default"
+    assert seen["outer"]["traceparent"] == traceparent
+    assert seen["outer"][rules.HEADER_TIMEOUT] == "30000"
+    assert seen["inner"]["traceparent"] == traceparent, "a call made inside a handler carries the trace on"
+    assert "link-name" not in seen["inner"]
     await server.close()
