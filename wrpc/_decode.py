@@ -21,7 +21,7 @@ import struct
 from typing import Any
 
 from wrpc import types as t
-from wrpc._gen import MAX_ZERO_SIZE_ELEMENTS, Emitter, indent, is_inline, min_size
+from wrpc._gen import MAX_ZERO_SIZE_ELEMENTS, Emitter, has_async, indent, is_inline, min_size
 from wrpc.values import Err, Ok, PendingFuture, PendingStream, ReadyFuture, ReadyStream, Some, Variant
 
 
@@ -50,13 +50,19 @@ class Bad(Fail):
         self.offset = offset
 
 
-def wrap(error: Exception, segment: str | int | None, buf: bytes) -> Fail:
-    """Attach one path segment to a failure raised below it (`None` adds none)."""
+def wrap(error: Exception, segment: str | int | None, buf: bytes, pos: int = 0) -> Fail:
+    """Attach one path segment to a failure raised below it (`None` adds none).
+
+    `pos` is the enclosing decoder's position when the error was raised: for a string whose UTF-8 is
+    invalid it is where the string's bytes start.
+    """
     if not isinstance(error, Fail):
         if isinstance(error, IndexError | struct.error):
             error = Short(len(buf) + 1)
+        elif isinstance(error, UnicodeDecodeError):
+            error = Bad(f"invalid UTF-8 in string ({error.reason})", pos + error.start)
         else:
-            error = Bad(f"{type(error).__name__}: {error}", len(buf))
+            error = Bad(f"{type(error).__name__}: {error}", pos)
     if segment is not None:
         error.segments.append(segment)
     return error
@@ -122,13 +128,6 @@ def _char(buf: bytes, pos: int) -> tuple[str, int]:
         raise Bad("invalid UTF-8 for char (surrogate, overlong or out of range)", pos) from None
 
 
-def _utf8(buf: bytes, start: int, end: int) -> str:
-    try:
-        return buf[start:end].decode()
-    except UnicodeDecodeError as error:
-        raise Bad(f"invalid UTF-8 in string ({error.reason})", start + error.start) from None
-
-
 def _flags(buf: bytes, pos: int, nbytes: int, labels: tuple[str, ...]) -> tuple[frozenset[str], int]:
     end = pos + nbytes
     if end > len(buf):
@@ -145,7 +144,7 @@ def _count(n: int, pos: int, buf: bytes, minimum: int) -> None:
         if n > MAX_ZERO_SIZE_ELEMENTS:
             raise Bad(f"{n} zero-size elements exceed the limit of {MAX_ZERO_SIZE_ELEMENTS}", pos)
     else:
-        raise Short(pos + n * minimum)
+        raise Short(pos + n * minimum, f"truncated list: {n} elements need at least {n * minimum} bytes")
 
 
 def _tag(what: str, tag: int, pos: int) -> Bad:
@@ -190,7 +189,7 @@ _F32 = struct.Struct("<f").unpack_from
 _F64 = struct.Struct("<d").unpack_from
 
 HELPERS: dict[str, Any] = {
-    "_uleb": _uleb, "_sleb": _sleb, "_char": _char, "_utf8": _utf8, "_flags": _flags, "_count": _count,
+    "_uleb": _uleb, "_sleb": _sleb, "_char": _char, "_flags": _flags, "_count": _count,
     "_tag": _tag, "_index": _index, "_ok": _ok, "_err": _err, "_variant": _variant, "OK_NONE": _OK_NONE,
     "ERR_NONE": _ERR_NONE, "ASCII": _ASCII, "_uf32": _F32, "_uf64": _F64, "_wrap": wrap, "Short": Short,
     "Bad": Bad, "Some": Some, "PendingFuture": PendingFuture, "PendingStream": PendingStream,
@@ -210,18 +209,59 @@ def decoder(em: Emitter, ty: t.WitType) -> str:
 
 
 def _function(em: Emitter, ty: t.WitType, name: str) -> list[str]:
-    body = [*_scalar(em, ty, "x"), "return x, pos"] if is_inline(ty) else _compound(em, ty)
+    body = [*_guarded(_inline(em, ty, "x"), "None"), "return x, pos"] if is_inline(ty) else _compound(em, ty)
     return [f"def {name}(buf, pos, P):", *indent(body)]
 
 
 def _code(em: Emitter, ty: t.WitType, x: str, path: str) -> list[str]:
     if is_inline(ty):
-        return _scalar(em, ty, x)
-    return [f"{x}, pos = {decoder(em, ty)}(buf, pos, {path})"]
+        return _inline(em, ty, x)
+    return [f"{x}, pos = {decoder(em, ty)}(buf, pos, {path if has_async(ty) else 'P'})"]
 
 
 def _guarded(lines: list[str], segment: str) -> list[str]:
-    return ["try:", *indent(lines), "except Exception as e:", f"    raise _wrap(e, {segment}, buf) from None"]
+    return [
+        "try:",
+        *indent(lines),
+        "except Exception as e:",
+        f"    raise _wrap(e, {segment}, buf, pos) from None",
+    ]
+
+
+def _inline(em: Emitter, ty: t.WitType, x: str) -> list[str]:
+    """Scalars, and options/results of scalars (the payload code nested one level)."""
+    match ty:
+        case t.Option(inner):
+            tag = em.fresh("tag")
+            some = _guarded(_scalar(em, inner, x), "'.some'")
+            return [
+                f"{tag} = buf[pos]",
+                "pos += 1",
+                f"if {tag} == 0: {x} = None",
+                f"elif {tag} == 1:",
+                *indent(some),
+                f"else: raise _tag('option', {tag}, pos - 1)",
+            ]
+        case t.Result(ok, err):
+            tag = em.fresh("tag")
+            return [
+                f"{tag} = buf[pos]",
+                "pos += 1",
+                f"if {tag} == 0:",
+                *indent(_inline_payload(em, ok, x, "_ok", "OK_NONE", "'.ok'")),
+                f"elif {tag} == 1:",
+                *indent(_inline_payload(em, err, x, "_err", "ERR_NONE", "'.err'")),
+                f"else: raise _tag('result', {tag}, pos - 1)",
+            ]
+    return _scalar(em, ty, x)
+
+
+def _inline_payload(
+    em: Emitter, ty: t.WitType | None, x: str, make: str, empty: str, segment: str
+) -> list[str]:
+    if ty is None:
+        return [f"{x} = {empty}"]
+    return [*_guarded(_scalar(em, ty, x), segment), f"{x} = {make}({x})"]
 
 
 def _uleb_into(x: str, maxlen: int, bits: int) -> list[str]:
@@ -282,7 +322,7 @@ def _scalar(em: Emitter, ty: t.WitType, x: str) -> list[str]:
                 f"else: {x}, pos = _char(buf, pos)",
             ]
         case t.String():
-            return _sized(em, x, "_utf8(buf, pos, @e)", "string")
+            return _sized(em, x, "buf[pos:@e].decode()", "string")
         case t.List() | t.Own() | t.Borrow():
             return _sized(em, x, "buf[pos:@e]", "bytes")
         case t.ErrorContext():

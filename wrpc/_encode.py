@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from wrpc import types as t
-from wrpc._gen import Emitter, indent, is_inline, uleb
+from wrpc._gen import Emitter, has_async, indent, is_inline, sleb, uleb
 from wrpc.values import Deferred, Err, Ok, Some, Variant
 
 
@@ -57,6 +57,40 @@ def _describe(x: object) -> str:
     return f"{type(x).__name__} {text[:60] + '...' if len(text) > 60 else text}"
 
 
+# --- the output buffer ------------------------------------------------------------------------------
+
+BIG = 1 << 16
+"""Byte strings at least this long are kept aside rather than copied into the output bytearray."""
+
+
+class Out(bytearray):
+    """The bytearray an encoding is written to, plus the large byte strings kept aside (`parts`).
+
+    Copying a large `bytes` into a growing bytearray and then out again is slow (fresh pages each
+    time), so a byte string of `BIG` bytes or more ends the current run of small writes: the run and
+    the string join `parts`, and `finish` joins everything once.
+    """
+
+    __slots__ = ("parts",)
+    parts: list[bytes | bytearray]
+
+    def finish(self) -> bytes:
+        parts = getattr(self, "parts", None)
+        if parts is None:
+            return bytes(self)
+        parts.append(bytes(self))
+        return b"".join(parts)
+
+
+def _big(out: Out, blob: bytes | bytearray) -> None:
+    parts = getattr(out, "parts", None)
+    if parts is None:
+        parts = out.parts = []
+    parts.append(bytes(out) + _length(len(blob)))
+    parts.append(blob)
+    del out[:]
+
+
 # --- helpers the generated code calls on its slow paths ---------------------------------------------
 
 
@@ -68,14 +102,12 @@ def _int(x: object, lo: int, hi: int, name: str) -> int:
     return int(x)
 
 
-def _uleb(x: int) -> bytes:
-    return uleb(x)
+def _unsigned(x: object, hi: int, name: str) -> bytes:
+    return uleb(_int(x, 0, hi, name))
 
 
-def _sleb(x: int) -> bytes:
-    from wrpc._gen import sleb
-
-    return sleb(x)
+def _signed(x: object, lo: int, hi: int, name: str) -> bytes:
+    return sleb(_int(x, lo, hi, name))
 
 
 def _length(n: int) -> bytes:
@@ -200,7 +232,8 @@ def _flags(x: object, bits: Mapping[str, int], nbytes: int) -> bytes:
 
 
 HELPERS: dict[str, Any] = {
-    "_int": _int, "_uleb": _uleb, "_sleb": _sleb, "_length": _length, "_bool": _bool,
+    "_big": _big,
+    "_int": _int, "_unsigned": _unsigned, "_signed": _signed, "_length": _length, "_bool": _bool,
     "_pf32": _PACK_F32, "_pf64": _PACK_F64, "_f32": _f32, "_f64": _f64, "_char": _char, "_str": _str,
     "_bytes": _bytes, "_seq": _seq, "_tuple": _tuple, "_record": _record, "_variant": _variant,
     "_case": _case, "_no_payload": _no_payload, "_result": _result, "_none": _none, "_flags": _flags,
@@ -221,14 +254,45 @@ def encoder(em: Emitter, ty: t.WitType) -> str:
 
 
 def _function(em: Emitter, ty: t.WitType, name: str) -> list[str]:
-    body = _scalar(em, ty, "x") if is_inline(ty) else _compound(em, ty)
+    body = _inline(em, ty, "x") if is_inline(ty) else _compound(em, ty)
     return [f"def {name}(x, out, P, D):", "    ap = out.append", *indent(body)]
 
 
 def _code(em: Emitter, ty: t.WitType, x: str, path: str) -> list[str]:
     if is_inline(ty):
-        return _scalar(em, ty, x)
-    return [f"{encoder(em, ty)}({x}, out, {path}, D)"]
+        return _inline(em, ty, x)
+    return [f"{encoder(em, ty)}({x}, out, {path if has_async(ty) else 'P'}, D)"]
+
+
+def _inline(em: Emitter, ty: t.WitType, x: str) -> list[str]:
+    """Scalars, and options/results of scalars (the payload code nested one level)."""
+    match ty:
+        case t.Option(inner):
+            y = em.fresh("y")
+            some = [
+                f"{y} = {x}.value if type({x}) is Some else {x}",
+                "ap(1)",
+                *_guarded(_scalar(em, inner, y), "'.some'"),
+            ]
+            return [f"if {x} is None: ap(0)", "else:", *indent(some)]
+        case t.Result(ok, err):
+            return [
+                f"if type({x}) is Ok:",
+                "    ap(0)",
+                *indent(_inline_payload(em, ok, x, "'.ok'", "result ok")),
+                f"elif type({x}) is Err:",
+                "    ap(1)",
+                *indent(_inline_payload(em, err, x, "'.err'", "result err")),
+                f"else: _result({x})",
+            ]
+    return _scalar(em, ty, x)
+
+
+def _inline_payload(em: Emitter, ty: t.WitType | None, x: str, segment: str, what: str) -> list[str]:
+    if ty is None:
+        return [f"if {x}.value is not None: _none({x}.value, {what!r})"]
+    y = em.fresh("y")
+    return _guarded([f"{y} = {x}.value", *_scalar(em, ty, y)], segment)
 
 
 def _guarded(lines: list[str], segment: str) -> list[str]:
@@ -237,6 +301,20 @@ def _guarded(lines: list[str], segment: str) -> list[str]:
 
 def _length_prefix(n: str) -> list[str]:
     return [f"if {n} < 128: ap({n})", f"else: out += _length({n})"]
+
+
+def _blob(b: str, n: str) -> list[str]:
+    """A length-prefixed byte string; large ones are kept aside, not copied into `out` (see `Out`)."""
+    return [
+        f"{n} = len({b})",
+        f"if {n} < 128:",
+        f"    ap({n})",
+        f"    out += {b}",
+        f"elif {n} < {BIG}:",
+        f"    out += _length({n})",
+        f"    out += {b}",
+        f"else: _big(out, {b})",
+    ]
 
 
 def _scalar(em: Emitter, ty: t.WitType, x: str) -> list[str]:
@@ -253,14 +331,14 @@ def _scalar(em: Emitter, ty: t.WitType, x: str) -> list[str]:
             hi, name = _UNSIGNED[type(ty)]
             return [
                 f"if type({x}) is int and 0 <= {x} < 128: ap({x})",
-                f"else: out += _uleb(_int({x}, 0, {hi}, '{name}'))",
+                f"else: out += _unsigned({x}, {hi}, '{name}')",
             ]
         case t.S16() | t.S32() | t.S64():
             bits = _SIGNED[type(ty)]
             lo, hi = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
             return [
                 f"if type({x}) is int and -64 <= {x} < 64: ap({x} & 127)",
-                f"else: out += _sleb(_int({x}, {lo}, {hi}, 's{bits}'))",
+                f"else: out += _signed({x}, {lo}, {hi}, 's{bits}')",
             ]
         case t.F32():
             return [f"out += _pf32({x}) if type({x}) is float and -3.4e38 < {x} < 3.4e38 else _f32({x})"]
@@ -272,20 +350,10 @@ def _scalar(em: Emitter, ty: t.WitType, x: str) -> list[str]:
             ]
         case t.String():
             b, n = em.fresh("b"), em.fresh("n")
-            return [
-                f"{b} = ({x} if type({x}) is str else _str({x})).encode()",
-                f"{n} = len({b})",
-                *_length_prefix(n),
-                f"out += {b}",
-            ]
+            return [f"{b} = ({x} if type({x}) is str else _str({x})).encode()", *_blob(b, n)]
         case t.List() | t.Own() | t.Borrow():
             b, n = em.fresh("b"), em.fresh("n")
-            return [
-                f"{b} = {x} if type({x}) is bytes else _bytes({x})",
-                f"{n} = len({b})",
-                *_length_prefix(n),
-                f"out += {b}",
-            ]
+            return [f"{b} = {x} if type({x}) is bytes else _bytes({x})", *_blob(b, n)]
         case t.ErrorContext():
             return [f"if {x} is not None: _none({x}, 'error-context')"]
         case t.Enum(cases=cases):

@@ -29,9 +29,22 @@ MAX_ZERO_SIZE_ELEMENTS = 1 << 16
 """Longest accepted list of elements that encode to zero bytes: nothing else bounds their count."""
 
 
-def is_inline(ty: t.WitType) -> bool:
-    """Whether a type's code is emitted in place rather than as a call to its own function."""
+def is_scalar(ty: t.WitType | None) -> bool:
+    """A type whose code has no blocks worth a function: primitives, enums, flags, handles, bytes."""
     return isinstance(ty, SCALARS) or (isinstance(ty, t.List) and isinstance(ty.elem, t.U8))
+
+
+def is_inline(ty: t.WitType) -> bool:
+    """Whether a type's code is emitted in place rather than as a call to its own function.
+
+    Scalars are, and so are options and results of scalars: one level of blocks, no loops.
+    """
+    match ty:
+        case t.Option(inner):
+            return is_scalar(inner)
+        case t.Result(ok, err):
+            return (ok is None or is_scalar(ok)) and (err is None or is_scalar(err))
+    return is_scalar(ty)
 
 
 def has_async(ty: t.WitType | None) -> bool:

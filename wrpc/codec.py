@@ -40,7 +40,7 @@ from typing import Any
 
 from wrpc import _decode, _encode
 from wrpc import types as t
-from wrpc._gen import Emitter, check_supported
+from wrpc._gen import MAX_ZERO_SIZE_ELEMENTS, Emitter, check_supported, min_size
 from wrpc.errors import DecodeError, EncodeError, TruncatedInput
 from wrpc.values import Deferred, IndexPath
 
@@ -64,6 +64,11 @@ def _decode_error(error: _decode.Fail, root: str, base_offset: int, buffered: in
         return TruncatedInput(error.reason, offset=base_offset + buffered, path=path, needed=error.need)
     offset = error.offset if isinstance(error, _decode.Bad) else buffered
     return DecodeError(error.reason, offset=base_offset + offset, path=path)
+
+
+def _encode_error(error: Exception, root: str) -> EncodeError:
+    failure = error if isinstance(error, _encode.Fail) else _encode.wrap(error, "")
+    return EncodeError(failure.reason, _path_text(root, failure.segments))
 
 
 class Codec:
@@ -96,28 +101,32 @@ class Codec:
             raise EncodeError(
                 f"{t.type_name(self.type)} contains futures or streams: use encode_with_deferred", root
             )
-        out = bytearray()
-        self.encode_into(value, out, root=root)
-        return bytes(out)
+        out = _encode.Out()
+        try:
+            self._enc(value, out, (), None)
+        except Exception as error:
+            raise _encode_error(error, root) from None
+        return out.finish()
+
+    def encode_with_deferred(
+        self, value: Any, base_path: IndexPath = (), *, root: str = "value"
+    ) -> tuple[bytes, list[Deferred]]:
+        """The encoding of `value` and its futures and streams (written pending), with their paths."""
+        out = _encode.Out()
+        deferred: list[Deferred] = []
+        try:
+            self._enc(value, out, base_path, deferred)
+        except Exception as error:
+            raise _encode_error(error, root) from None
+        return out.finish(), deferred
 
     def encode_into(
         self, value: Any, out: bytearray, base_path: IndexPath = (), *, root: str = "value"
     ) -> list[Deferred]:
         """Append the encoding of `value` to `out`; returns the futures and streams written pending."""
-        deferred: list[Deferred] = []
-        try:
-            self._enc(value, out, base_path, deferred)
-        except Exception as error:
-            failure = _encode.wrap(error, "") if not isinstance(error, _encode.Fail) else error
-            raise EncodeError(failure.reason, _path_text(root, failure.segments)) from None
+        data, deferred = self.encode_with_deferred(value, base_path, root=root)
+        out += data
         return deferred
-
-    def encode_with_deferred(
-        self, value: Any, base_path: IndexPath = (), *, root: str = "value"
-    ) -> tuple[bytes, list[Deferred]]:
-        out = bytearray()
-        deferred = self.encode_into(value, out, base_path, root=root)
-        return bytes(out), deferred
 
     # --- decoding -------------------------------------------------------------------------------
 
@@ -134,7 +143,12 @@ class Codec:
 
     def decode(self, data: bytes, base_path: IndexPath = (), *, root: str = "value") -> Any:
         """Decode exactly one value that fills `data`."""
-        value, end = self.decode_prefix(data, 0, base_path, root=root)
+        if type(data) is not bytes:
+            data = bytes(data)
+        try:
+            value, end = self._dec(data, 0, base_path)
+        except Exception as error:
+            raise _decode_error(_decode.wrap(error, None, data), root, 0, len(data)) from None
         if end != len(data):
             raise DecodeError(f"{len(data) - end} trailing bytes after the value", offset=end, path=root)
         return value
@@ -156,10 +170,10 @@ class _Buffer:
 
     __slots__ = ("consumed", "need", "parts", "size")
 
-    def __init__(self) -> None:
+    def __init__(self, minimum: int = 1) -> None:
         self.parts: list[bytes] = []
         self.size = 0
-        self.need = 1
+        self.need = minimum
         self.consumed = 0
 
     def add(self, data: bytes) -> bool:
@@ -200,7 +214,7 @@ class ValueDecoder:
         self._codec = codec
         self._path = base_path
         self._root = root
-        self._buffer = _Buffer()
+        self._buffer = _Buffer(min_size(codec.type))
         self.max_buffered = max_buffered
         self.done = False
         self.value: Any = None
@@ -254,7 +268,18 @@ class StreamDecoder:
     the Rust decoders, and raises `DecodeError` if it cuts a chunk short.
     """
 
-    __slots__ = ("_buffer", "_elem", "_path", "_remaining", "_root", "_u8", "done", "index", "max_buffered")
+    __slots__ = (
+        "_buffer",
+        "_elem",
+        "_path",
+        "_remaining",
+        "_root",
+        "_u8",
+        "_zero_size",
+        "done",
+        "index",
+        "max_buffered",
+    )
 
     def __init__(
         self,
@@ -266,6 +291,7 @@ class StreamDecoder:
     ) -> None:
         elem = t.ErrorContext() if stream_type.inner is None else stream_type.inner
         self._u8 = isinstance(elem, t.U8)
+        self._zero_size = min_size(elem) == 0
         self._elem = compile(elem)._dec
         self._path = path
         self._root = root
@@ -313,6 +339,8 @@ class StreamDecoder:
                 if count == 0:
                     self.done = True
                     return pos
+                if self._zero_size and count > MAX_ZERO_SIZE_ELEMENTS:
+                    raise _decode.Bad(f"chunk of {count} zero-size elements exceeds the limit", pos)
                 self._remaining = count
             if self._u8:
                 take = min(self._remaining, end - pos)

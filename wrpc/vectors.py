@@ -107,8 +107,9 @@ def to_json(ty: t.WitType | None, value: Any) -> Any:
             return value
         case t.List(t.U8()) | t.Own() | t.Borrow():
             return {"hex": bytes(value).hex()}
-        case t.List(elem) | t.FixedList(elem, _) | t.Tuple(elem):
-            types = elem if isinstance(ty, t.Tuple) else [elem] * len(value)
+        case t.List(elem) | t.FixedList(elem, _):
+            return [to_json(elem, v) for v in value]
+        case t.Tuple(types):
             return [to_json(e, v) for e, v in zip(types, value, strict=True)]
         case t.Record(fields=fields):
             return {f: to_json(fty, value[f]) for f, fty in fields}
@@ -155,9 +156,8 @@ def same(ty: t.WitType | None, a: Any, b: Any) -> bool:
         case t.Tuple(types):
             return len(a) == len(b) and all(same(e, x, y) for e, x, y in zip(types, a, b, strict=True))
         case t.Record(fields=fields):
-            return list(a) == list(b) == [f for f, _ in fields] and all(
-                same(ft, a[f], b[f]) for f, ft in fields
-            )
+            names = {f for f, _ in fields}
+            return set(a) == set(b) == names and all(same(ft, a[f], b[f]) for f, ft in fields)
         case t.Variant(cases=cases):
             return a.case == b.case and same(dict(cases)[a.case], a.value, b.value)
         case t.Option(inner):
