@@ -231,3 +231,28 @@ async def test_tls_with_a_ca_and_a_client_certificate(pki: Path) -> None:
         assert await call_through(options) == "hello auth"
         with pytest.raises((ConnectionLost, Unauthorized)):  # the server demands a client certificate
             await connect(NatsOptions(url=f"tls://127.0.0.1:{srv.port}", tls_ca=str(pki / "ca.pem")))
+
+
+async def test_a_subject_the_user_may_not_publish_to_gives_unauthorized_not_a_timeout() -> None:
+    config = """authorization { users: [
+        { user: server, password: s }
+        { user: caller, password: c, permissions: { publish: { deny: ["auth.wrpc.0.0.1.wrpc-py:auth/test.>"] } } }
+    ] }"""
+    with EmbeddedNats(config=config) as srv:
+        server_nc = await connect(NatsOptions(url=srv.url, user="server", password="s"))
+        caller_nc = await connect(NatsOptions(url=srv.url, user="caller", password="c"))
+        server_transport = NatsTransport(server_nc, prefix="auth")
+        caller_transport = NatsTransport(caller_nc, prefix="auth")
+        server = Server(server_transport)
+        try:
+            await server.serve(INSTANCE, GREET, lambda name: name)
+            started = time.monotonic()
+            with pytest.raises(Unauthorized, match="not permitted to publish"):
+                await Client(caller_transport, timeout=5).invoke(INSTANCE, GREET, ["x"])
+            assert time.monotonic() - started < 1
+        finally:
+            await server.close()
+            await server_transport.close()
+            await caller_transport.close()
+            await server_nc.close()
+            await caller_nc.close()
