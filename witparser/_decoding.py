@@ -332,7 +332,7 @@ def _top_level(component: w.Component) -> tuple[list[tuple[str, bool, _Item]], l
 
     Imports, or exports of anything but types, make the binary a real component rather than a package.
     """
-    if component.other_sections:
+    if component.other_sections or component.core_module:
         raise WitError(NOT_A_PACKAGE)
     scope = _Scope()
     externs: list[tuple[str, bool, _Item]] = []

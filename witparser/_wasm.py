@@ -231,11 +231,13 @@ class Component:
 
     `items` keeps type definitions, aliases, imports and exports in binary order, since that order
     builds the index spaces. `other_sections` lists the ids of sections this reader skipped.
+    `core_module` is set (and nothing else read) when the bytes are a core module, not a component.
     """
 
     items: list[Decl | TopExport] = field(default_factory=list)
     custom: list[tuple[str, bytes]] = field(default_factory=list)
     other_sections: list[int] = field(default_factory=list)
+    core_module: bool = False
 
 
 MAGIC = b"\x00asm"
@@ -334,9 +336,9 @@ def read_component(data: bytes) -> Component:
     if reader.bytes_(4) != MAGIC:
         raise reader.fail("magic header not detected: bad magic number", 0)
     version = reader.bytes_(4)
+    if version[2:] == b"\x00\x00":
+        return Component(core_module=True)
     if version != COMPONENT_VERSION:
-        if version[2:] == b"\x00\x00":
-            raise WitError("expected a component, found a core wasm module")
         raise reader.fail("unknown binary version and encoding", 4)
     component = Component()
     while reader.pos < reader.end:

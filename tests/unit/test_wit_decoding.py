@@ -255,6 +255,7 @@ def test_merging_after_other_packages_shifts_every_id() -> None:
     ("text", "message"),
     [
         ("(component (core module))", NOT_A_PACKAGE),
+        ("(module)", NOT_A_PACKAGE),
         ("(component)", NOT_A_PACKAGE),
         (
             '(component (type (component)) (export "x" (type 0)))',
@@ -274,7 +275,7 @@ def test_components_that_are_not_packages_are_rejected_by_name(text: str, messag
     [
         b"\0asm",
         b"\0asm\x0d\x00\x01\x00\x07\x05\x01",
-        b"\0asm\x01\x00\x00\x00",
+        b"\0asm\x02\x00\x05\x00",
         b"\0asm\x0d\x00\x01\x00\x07\x02\x01\x99",
     ],
 )
