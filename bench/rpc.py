@@ -1,0 +1,428 @@
+"""Echo calls across processes: wRPC over NATS and over framed TCP against what a Python developer would
+otherwise use, measured in the same run.
+
+Workload: echo of 16 B and 16 KiB (`list<u8>`) and of a five-field record, at concurrency 1, 100 and
+1,000 (that many calls in flight from one client process). Every system runs its server in one process
+and its client in another:
+
+- `wrpc-nats`: `wrpc.client.Client` -> nats-server -> `wrpc.server.Server` (at least four NATS messages
+  per call);
+- `nats-py`: raw request/reply with the same payload bytes (two messages per call), the NATS baseline;
+- `grpc.aio`: a unary echo with a generic handler and bytes in and out, the usual alternative;
+- `wrpc-tcp`: wRPC's framed transport, a new TCP connection per call as upstream does;
+- `raw-tcp`: an asyncio streams echo with the same connection-per-call pattern, the TCP baseline.
+
+Raw baselines move the wRPC encoding of each payload (the same bytes, no codec). Throughput is calls per
+second over a fixed window after a warm-up; latency percentiles are per call. Results are ratios against
+the baseline of the same transport, plus the targets: wRPC over NATS at >= 0.45x raw nats-py throughput at
+concurrency 100, <= 1.5x its p50 at concurrency 1, and >= 1.5x grpc.aio's throughput at concurrency 100.
+
+Run as `python -m bench.rpc` (the whole comparison, about two minutes); the module also runs itself as
+`python -m bench.rpc serve SYSTEM ADDRESS` and `python -m bench.rpc load SYSTEM ADDRESS` in the child
+processes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bench import ROOT, write_section
+
+WIT = """
+package bench:rpc;
+
+interface echo {
+    record reading {
+        id: u64,
+        sensor: string,
+        tags: list<string>,
+        value: f64,
+        ok: bool,
+    }
+
+    echo-bytes: func(data: list<u8>) -> list<u8>;
+    echo-reading: func(v: reading) -> reading;
+}
+"""
+INSTANCE = "bench:rpc/echo"
+READING = {
+    "id": 1_234_567_890,
+    "sensor": "greenhouse/north/3",
+    "tags": ["temp", "celsius"],
+    "value": 21.5,
+    "ok": True,
+}
+PAYLOADS = ("16 B", "16 KiB", "record")
+CONCURRENCY = (1, 100, 1000)
+SYSTEMS = ("wrpc-nats", "nats-py", "grpc.aio", "wrpc-tcp", "raw-tcp")
+WARMUP = float(os.environ.get("BENCH_RPC_WARMUP", "0.5"))
+WINDOW = float(os.environ.get("BENCH_RPC_WINDOW", "2.0"))
+"""Seconds of warm-up and of measurement per cell (environment overrides for a quick smoke run)."""
+
+Call = Callable[[], Awaitable[Any]]
+
+
+def _functions() -> dict[str, Any]:
+    import witparser
+    from wrpc.functions import interface_functions
+
+    return {name: func for (_, name), func in interface_functions(witparser.parse(WIT)).items()}
+
+
+def _payload_value(payload: str) -> Any:
+    return {"16 B": b"x" * 16, "16 KiB": bytes(range(256)) * 64, "record": READING}[payload]
+
+
+def _payload_bytes(payload: str) -> bytes:
+    """The wRPC encoding of the payload's params: what the raw baselines move instead."""
+    from wrpc.codec import compile
+
+    func = _functions()["echo-reading" if payload == "record" else "echo-bytes"]
+    return compile(func.params_type).encode((_payload_value(payload),))
+
+
+# --- servers (child processes) -------------------------------------------------------------------
+
+
+async def _serve(system: str, address: str) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    import signal
+
+    loop.add_signal_handler(signal.SIGTERM, stop.set)
+    async with contextlib.AsyncExitStack() as stack:
+        if system in ("wrpc-nats", "wrpc-tcp"):
+            from wrpc.server import Server
+
+            if system == "wrpc-nats":
+                import nats
+
+                from wrpc.transport.nats import NatsTransport
+
+                nc = await nats.connect(address, pending_size=64 * 1024 * 1024)
+                stack.push_async_callback(nc.close)
+                acceptor: Any = NatsTransport(nc, prefix="bench")
+                stack.push_async_callback(acceptor.close)
+            else:
+                from wrpc.transport.framed import FramedServer
+
+                acceptor = await stack.enter_async_context(FramedServer(address))
+            server = await stack.enter_async_context(Server(acceptor))
+            for name, func in _functions().items():
+                await server.serve(INSTANCE, func, lambda v: v, name=name)
+        elif system == "nats-py":
+            import nats
+
+            nc = await nats.connect(address, pending_size=64 * 1024 * 1024)
+            stack.push_async_callback(nc.close)
+
+            async def reply(msg: Any) -> None:
+                await msg.respond(msg.data)
+
+            await nc.subscribe("bench.echo", cb=reply)
+            await nc.flush()
+        elif system == "grpc.aio":
+            import grpc
+
+            async def echo(request: bytes, context: Any) -> bytes:
+                return request
+
+            server = grpc.aio.server(options=[("grpc.max_receive_message_length", 64 << 20)])
+            handler = grpc.method_handlers_generic_handler(
+                "bench.Echo", {"Echo": grpc.unary_unary_rpc_method_handler(echo)}
+            )
+            server.add_generic_rpc_handlers((handler,))
+            server.add_insecure_port(address)
+            await server.start()
+            stack.push_async_callback(server.stop, None)
+        elif system == "raw-tcp":
+
+            async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+                writer.write(await reader.read())  # the request ends with the client's half-close
+                writer.write_eof()
+                writer.close()
+
+            host, port = address.removeprefix("tcp://").rsplit(":", 1)
+            tcp = await asyncio.start_server(handle, host, int(port), backlog=4096)
+            stack.push_async_callback(tcp.wait_closed)
+            stack.callback(tcp.close)
+        print("ready", flush=True)
+        await stop.wait()
+
+
+# --- clients (child processes) -------------------------------------------------------------------
+
+
+async def _client_calls(system: str, address: str, stack: contextlib.AsyncExitStack) -> dict[str, Call]:
+    """One zero-argument coroutine function per payload, each making one echo call and checking it."""
+    calls: dict[str, Call] = {}
+    if system in ("wrpc-nats", "wrpc-tcp"):
+        from wrpc.client import Client
+
+        if system == "wrpc-nats":
+            import nats
+
+            from wrpc.transport.nats import NatsTransport
+
+            nc = await nats.connect(address, pending_size=64 * 1024 * 1024)
+            stack.push_async_callback(nc.close)
+            invoker: Any = NatsTransport(nc, prefix="bench")
+            stack.push_async_callback(invoker.close)
+        else:
+            from wrpc.transport.framed import FramedClient
+
+            invoker = FramedClient(address)
+        client = Client(invoker, timeout=60)
+        functions = _functions()
+        for payload in PAYLOADS:
+            func = functions["echo-reading" if payload == "record" else "echo-bytes"]
+            value = _payload_value(payload)
+
+            def make(func: Any = func, value: Any = value) -> Call:
+                async def call() -> None:
+                    if await client.invoke(INSTANCE, func, (value,)) != value:
+                        raise AssertionError("echo returned something else")
+
+                return call
+
+            calls[payload] = make()
+        return calls
+    if system == "nats-py":
+        import nats
+
+        nc = await nats.connect(address, pending_size=64 * 1024 * 1024)
+        stack.push_async_callback(nc.close)
+        for payload in PAYLOADS:
+            data = _payload_bytes(payload)
+
+            def make_nats(data: bytes = data) -> Call:
+                async def call() -> None:
+                    if (await nc.request("bench.echo", data, timeout=60)).data != data:
+                        raise AssertionError("echo returned something else")
+
+                return call
+
+            calls[payload] = make_nats()
+        return calls
+    if system == "grpc.aio":
+        import grpc
+
+        channel = grpc.aio.insecure_channel(address)
+        stack.push_async_callback(channel.close)
+        echo = channel.unary_unary("/bench.Echo/Echo")
+        for payload in PAYLOADS:
+            data = _payload_bytes(payload)
+
+            def make_grpc(data: bytes = data) -> Call:
+                async def call() -> None:
+                    if await echo(data) != data:
+                        raise AssertionError("echo returned something else")
+
+                return call
+
+            calls[payload] = make_grpc()
+        return calls
+    host, port = address.removeprefix("tcp://").rsplit(":", 1)
+    for payload in PAYLOADS:
+        data = _payload_bytes(payload)
+
+        def make_tcp(data: bytes = data) -> Call:
+            async def call() -> None:
+                reader, writer = await asyncio.open_connection(host, int(port))
+                writer.write(data)
+                writer.write_eof()
+                got = await reader.read()
+                writer.close()
+                if got != data:
+                    raise AssertionError("echo returned something else")
+
+            return call
+
+        calls[payload] = make_tcp()
+    return calls
+
+
+async def _measure(call: Call, concurrency: int) -> dict[str, float]:
+    """Calls per second over `WINDOW` after `WARMUP`, and latency percentiles of the calls in the window."""
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    window_start, window_end = start + WARMUP, start + WARMUP + WINDOW
+    latencies: list[float] = []
+    errors = 0
+
+    async def worker() -> None:
+        nonlocal errors
+        perf = time.perf_counter
+        while (now := loop.time()) < window_end:
+            t0 = perf()
+            try:
+                await call()
+            except Exception:
+                errors += 1
+                continue
+            if now >= window_start:
+                latencies.append(perf() - t0)
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    latencies.sort()
+    n = len(latencies)
+    return {
+        "calls": n,
+        "throughput": n / WINDOW,
+        "p50_ms": latencies[n // 2] * 1000 if n else float("nan"),
+        "p99_ms": latencies[min(n - 1, int(n * 0.99))] * 1000 if n else float("nan"),
+        "errors": errors,
+    }
+
+
+async def _load(system: str, address: str) -> None:
+    async with contextlib.AsyncExitStack() as stack:
+        calls = await _client_calls(system, address, stack)
+        for payload in PAYLOADS:
+            for concurrency in CONCURRENCY:
+                result = await _measure(calls[payload], concurrency)
+                print(json.dumps({"payload": payload, "concurrency": concurrency, **result}), flush=True)
+
+
+# --- the comparison (parent process) -------------------------------------------------------------
+
+
+def _address(system: str, nats_url: str, port: int) -> str:
+    if system in ("wrpc-nats", "nats-py"):
+        return nats_url
+    if system == "grpc.aio":
+        return f"127.0.0.1:{port}"
+    return f"tcp://127.0.0.1:{port}"
+
+
+def _run_system(system: str, address: str) -> list[dict[str, Any]]:
+    cmd = [sys.executable, "-m", "bench.rpc"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    server = subprocess.Popen(
+        [*cmd, "serve", system, address], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert server.stdout is not None
+        if server.stdout.readline().strip() != "ready":
+            raise RuntimeError(f"the {system} server did not start")
+        load = subprocess.run(
+            [*cmd, "load", system, address], cwd=ROOT, env=env, capture_output=True, text=True, timeout=240
+        )
+        if load.returncode != 0:
+            raise RuntimeError(f"the {system} client failed:\n{load.stderr[-2000:]}")
+        return [json.loads(line) for line in load.stdout.splitlines() if line.startswith("{")]
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def _ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}x" if b else "n/a"
+
+
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "missed"
+
+
+def _report(results: dict[str, dict[tuple[str, int], dict[str, float]]], seconds: float) -> str:
+    def cell(system: str, payload: str, concurrency: int) -> dict[str, float]:
+        return results[system][(payload, concurrency)]
+
+    lines = [
+        "## RPC: echo across processes, wRPC against nats-py, grpc.aio and raw TCP",
+        "",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"each cell is {WINDOW:g} s of calls after {WARMUP:g} s of warm-up, client and server in separate "
+        f"processes (the whole run took {seconds:.0f} s). Payloads: `list<u8>` of 16 B and 16 KiB, and a "
+        "five-field record; raw baselines echo the same encoded bytes. TCP systems open one connection per "
+        "call (upstream's framed model, and the raw echo does the same). Reproduce: `python -m bench.rpc`.",
+        "",
+        "Targets (wRPC over NATS, 16 B payload):",
+        "",
+        "| target | measured | verdict |",
+        "| --- | --- | --- |",
+    ]
+    nats100 = cell("wrpc-nats", "16 B", 100)
+    raw100 = cell("nats-py", "16 B", 100)
+    nats1 = cell("wrpc-nats", "16 B", 1)
+    raw1 = cell("nats-py", "16 B", 1)
+    grpc100 = cell("grpc.aio", "16 B", 100)
+    t1 = nats100["throughput"] / raw100["throughput"]
+    t2 = nats1["p50_ms"] / raw1["p50_ms"]
+    t3 = nats100["throughput"] / grpc100["throughput"]
+    lines += [
+        f"| throughput >= 0.45x raw nats-py at concurrency 100 | {t1:.2f}x | {_verdict(t1 >= 0.45)} |",
+        f"| p50 <= 1.5x raw nats-py at concurrency 1 | {t2:.2f}x | {_verdict(t2 <= 1.5)} |",
+        f"| throughput >= 1.5x grpc.aio at concurrency 100 | {t3:.2f}x | {_verdict(t3 >= 1.5)} |",
+        "",
+        "All cells (throughput in calls/s; ratios are wRPC / the baseline on the same transport, so a "
+        "throughput ratio above 1 and a latency ratio below 1 favour wRPC):",
+        "",
+        "| payload | conc. | wrpc-nats calls/s | nats-py calls/s | ratio | wrpc-nats p50 / p99 ms | nats-py p50 / p99 ms "
+        "| p50 ratio | grpc.aio calls/s | wrpc-nats / grpc | wrpc-tcp calls/s | raw-tcp calls/s | ratio "
+        "| wrpc-tcp p50 / p99 ms | raw-tcp p50 / p99 ms |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for payload in PAYLOADS:
+        for concurrency in CONCURRENCY:
+            w, r, g = (cell(s, payload, concurrency) for s in ("wrpc-nats", "nats-py", "grpc.aio"))
+            wt, rt = cell("wrpc-tcp", payload, concurrency), cell("raw-tcp", payload, concurrency)
+            lines.append(
+                f"| {payload} | {concurrency} | {w['throughput']:.0f} | {r['throughput']:.0f} "
+                f"| {_ratio(w['throughput'], r['throughput'])} | {w['p50_ms']:.2f} / {w['p99_ms']:.2f} "
+                f"| {r['p50_ms']:.2f} / {r['p99_ms']:.2f} | {_ratio(w['p50_ms'], r['p50_ms'])} "
+                f"| {g['throughput']:.0f} | {_ratio(w['throughput'], g['throughput'])} "
+                f"| {wt['throughput']:.0f} | {rt['throughput']:.0f} | {_ratio(wt['throughput'], rt['throughput'])} "
+                f"| {wt['p50_ms']:.2f} / {wt['p99_ms']:.2f} | {rt['p50_ms']:.2f} / {rt['p99_ms']:.2f} |"
+            )
+    errors = {s: sum(int(c["errors"]) for c in cells.values()) for s, cells in results.items()}
+    if any(errors.values()):
+        lines += [
+            "",
+            "Failed calls during the run: " + ", ".join(f"{s}: {n}" for s, n in errors.items() if n),
+        ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    from wrpc.embedded import EmbeddedNats, free_port
+
+    started = time.perf_counter()
+    results: dict[str, dict[tuple[str, int], dict[str, float]]] = {}
+    with EmbeddedNats(jetstream=False, max_payload=8 * 1024 * 1024) as nats_server:
+        for system in SYSTEMS:
+            print(f"-- {system}", flush=True)
+            address = _address(system, nats_server.url, free_port())
+            cells = _run_system(system, address)
+            results[system] = {(c["payload"], c["concurrency"]): c for c in cells}
+            for c in cells:
+                print(
+                    f"   {c['payload']:>6} x{c['concurrency']:<4} {c['throughput']:8.0f} calls/s  "
+                    f"p50 {c['p50_ms']:7.2f} ms  p99 {c['p99_ms']:7.2f} ms  errors {c['errors']}",
+                    flush=True,
+                )
+    body = _report(results, time.perf_counter() - started)
+    print(body)
+    write_section("rpc", body)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] in ("serve", "load"):
+        runner = _serve if sys.argv[1] == "serve" else _load
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(runner(sys.argv[2], sys.argv[3]))
+    else:
+        main()
