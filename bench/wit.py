@@ -136,6 +136,7 @@ def main() -> None:
         print(f"bench.wit: {TREE} is absent (no ../shared/), nothing to measure")
         return
     files = sum(1 for _ in TREE.rglob("*.wit"))
+    load_average = os.getloadavg()[0]
     cold = measure_cold(TREE)
     warm = measure_warm(TREE)
     lines = [
@@ -143,7 +144,8 @@ def main() -> None:
         "",
         f"Input: `shared/wit/wasmcloud-runtime` ({files} `.wit` files, main package plus `deps/`), "
         f"`witparser.load` = parse + resolve. Machine: {platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}. Target: {TARGET_MS:.0f} ms per load.",
+        f"Python {platform.python_version()}, load average {load_average:.1f} when the run started. "
+        f"Target: {TARGET_MS:.0f} ms per load.",
         "",
         "| measurement | median | vs target |",
         "| --- | ---: | --- |",
