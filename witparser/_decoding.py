@@ -79,15 +79,17 @@ NOT_A_PACKAGE = "found an actual component instead of an encoded WIT package in 
 def decode_wasm_into(resolve: Resolve, data: bytes, path: str) -> int:
     """Decode the WIT package in `data` (binary, or WAT text) and merge it into `resolve`.
 
-    Returns the package's id in `resolve`. `path` is used only in messages about unreadable text.
+    Returns the package's id in `resolve`. `path` is used only in messages about unreadable text, which
+    are the `wat` crate's (wasmtime's `wat2wasm` is that crate) with the path filled in, as the reference
+    reports them.
     """
     if not data.startswith(w.MAGIC):
         try:
             data = wasmtime.wat2wasm(data.decode("utf-8"))
         except UnicodeDecodeError:
-            raise WitError(f"input file is not valid utf-8 [{path}]") from None
+            raise WitError("input bytes aren't valid utf-8") from None
         except wasmtime.WasmtimeError as err:
-            raise WitError(f"failed to parse WebAssembly text in {path}: {err}") from None
+            raise WitError(str(err).replace("--> <anon>:", f"--> {path}:", 1)) from None
     decoded, package = decode_package(data)
     return merge(resolve, decoded)[package]
 
