@@ -27,7 +27,7 @@ from pathlib import Path
 from witparser import _model as m
 from witparser._resolve import Resolve
 from wrpc.bindgen._client import emit_imported_resource, emit_stub, is_method
-from wrpc.bindgen._context import GENERATED, Context
+from wrpc.bindgen._context import GENERATED, Context, Direction
 from wrpc.bindgen._module import docstring
 from wrpc.bindgen._names import Namespace, pascal, snake
 from wrpc.bindgen._server import emit_exported_resource, emit_handler, emit_serve, resource_methods
@@ -44,6 +44,16 @@ def generate(resolve: Resolve, world_id: int) -> dict[str, str]:
         *_docs(world.docs),
     ]
 
+    stubs: dict[int, str] = {}
+    for (direction, interface_id), module in cx.interface_modules.items():
+        if direction == "import":
+            stubs[interface_id] = module.names.claim(pascal(_item_name(cx, direction, interface_id)))
+        else:
+            module.names.claim("Handler")
+            module.names.claim("serve")
+    for name in ("Imports", "Exports", "serve_exports", "serve"):
+        cx.world_module.names.claim(name)
+
     for direction, interface_id in list(cx.interface_modules):
         for type_id in resolve.interfaces[interface_id].types.values():
             tw.emit(type_id, direction)
@@ -55,10 +65,8 @@ def generate(resolve: Resolve, world_id: int) -> dict[str, str]:
         interface = resolve.interfaces[interface_id]
         functions = list(interface.functions.values())
         instance = cx.instances[(direction, interface_id)]
-        key = cx.keys[(direction, interface_id)]
-        name = key if isinstance(key, str) else interface.name or "interface"
         if direction == "import":
-            emit_stub(tw, module, pascal(name), functions, instance, interface.docs)
+            emit_stub(tw, module, stubs[interface_id], functions, instance, interface.docs)
         else:
             handler, served = emit_handler(tw, module, "Handler", functions, instance, interface.docs)
             emit_serve(tw, module, handler, served, resource_methods(tw, functions), instance)
@@ -69,6 +77,12 @@ def generate(resolve: Resolve, world_id: int) -> dict[str, str]:
     for package in ("imports", "exports"):
         files.setdefault(f"{package}/__init__.py", f'"""The {package[:-1]}ed interfaces. {GENERATED}"""\n')
     return files
+
+
+def _item_name(cx: Context, direction: Direction, interface_id: int) -> str:
+    """An interface's name in the world: its world key, or its own name."""
+    key = cx.keys[(direction, interface_id)]
+    return key if isinstance(key, str) else cx.resolve.interfaces[interface_id].name or "interface"
 
 
 def _docs(text: str | None) -> list[str]:
@@ -85,10 +99,10 @@ def _world_functions(tw: TypeWriter, cx: Context) -> None:
     serves: list[tuple[str, str, str]] = []
     for (direction, interface_id), other in cx.interface_modules.items():
         if direction == "export":
-            key = cx.keys[(direction, interface_id)]
-            name = key if isinstance(key, str) else cx.resolve.interfaces[interface_id].name or "interface"
             alias = module.alias_of(other)
-            serves.append((snake(name), f"{alias}.Handler", f"{alias}.serve"))
+            serves.append(
+                (snake(_item_name(cx, direction, interface_id)), f"{alias}.Handler", f"{alias}.serve")
+            )
     exported = [i.function for i in world.exports.values() if isinstance(i, m.WorldFunction)]
     if exported:
         handler, served = emit_handler(tw, module, "Exports", exported, cx.world_instance, None)
@@ -98,7 +112,7 @@ def _world_functions(tw: TypeWriter, cx: Context) -> None:
         return
     names = Namespace({"server", "served"})
     params = [(names.claim(param), annotation, fn) for param, annotation, fn in serves]
-    serve = module.names.claim("serve")
+    serve = "serve"
     summary = (
         f"Serve every export of `{cx.world_instance}` on `server` (a `wrpc.server.Server` or a transport).\n\n"
         "Returns the `Server`; `await server.close()` stops serving."

@@ -64,8 +64,8 @@ def emit_stub(
     instance: str,
     docs: str | None,
 ) -> None:
-    """The client class of an imported interface (or of a world's imported functions)."""
-    cls = module.names.claim(name)
+    """The client class `name` (claimed by the caller) of an imported interface or a world's functions."""
+    cls = name
     summary = f"Calls the functions of `{instance}` through a `wrpc.client.Client`."
     module.add(
         "", "", f"class {cls}(_rt.Stub):", *docstring(f"{docs}\n\n{summary}" if docs else summary, "    ")

@@ -40,8 +40,9 @@ def emit_handler(
     tw: TypeWriter, module: Module, name: str, functions: list[m.Function], instance: str, docs: str | None
 ) -> tuple[str, list[tuple[m.Function, str]]]:
     """The `Protocol` an implementation of exported `functions` fulfils; returns its name and, for each
-    function that is not a resource method, the Python method that serves it."""
-    cls = module.names.claim(name)
+    function that is not a resource method, the Python method that serves it. `name` is claimed by the
+    caller."""
+    cls = name
     summary = f"What an implementation of `{instance}` provides; pass one to `serve`."
     module.add(
         "", "", f"class {cls}(Protocol):", *docstring(f"{docs}\n\n{summary}" if docs else summary, "    ")
@@ -62,8 +63,8 @@ def emit_serve(
     instance: str,
     name: str = "serve",
 ) -> str:
-    """`serve(server, handler)` for one exported interface (or a world's exported functions)."""
-    name = module.names.claim(name)
+    """`serve(server, handler)` (named `name`, claimed by the caller) for one exported interface or a
+    world's exported functions."""
     entries = [(f, attr, False) for f, attr in served] + [(f, attr, True) for f, attr in methods]
     module.add(
         "",

@@ -65,7 +65,10 @@ class TypeWriter:
         key = (home.dotted, type_id)
         if key not in self.cx.defined:
             name = self.resolve.types[type_id].name or f"type{type_id}"
-            self.cx.defined[key] = (home.names.claim(pascal(name)), home.names.claim("_t_" + snake(name)))
+            self.cx.defined[key] = (
+                home.names.claim(pascal(name)),
+                home.names.claim("_t_" + snake(name).rstrip("_")),
+            )
         py_name, binding = self.cx.defined[key]
         return home, py_name, binding
 
@@ -297,7 +300,7 @@ class TypeWriter:
         """
         key = (module.dotted, function.name, instance)
         if key not in self._descriptors:
-            name = module.names.claim(f"_f_{snake(wire_name(function).replace('.', '-'))}")
+            name = module.names.claim("_f_" + snake(wire_name(function).replace(".", "-")).rstrip("_"))
             self._descriptors[key] = name
             self._pending.append((module, function, instance, name))
         return self._descriptors[key]
