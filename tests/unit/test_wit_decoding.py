@@ -13,6 +13,8 @@ import re
 import pytest
 import wasmtime
 
+import witparser
+from tests.wit_canonical import canonical
 from witparser._decoding import NOT_A_PACKAGE, decode_wasm_into
 from witparser._error import WitError
 from witparser._model import Handle, OwnerInterface, Record, Resource
@@ -320,3 +322,10 @@ def test_mutated_binaries_decode_or_raise_wit_error() -> None:
         except WitError:
             outcomes.append(False)
     assert 0 < sum(outcomes) < len(outcomes)
+
+
+@pytest.mark.parametrize("text", [PACKAGE, DEPENDENT], ids=["package", "dependent"])
+def test_a_decoded_package_prints_as_wit_that_parses_back_to_it(text: str) -> None:
+    decoded, _ = decode(text)
+    reparsed = witparser.parse(format_resolve(decoded), path="printed.wit", features={"beta"})
+    assert canonical(reparsed) == canonical(decoded)
