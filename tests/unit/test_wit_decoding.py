@@ -329,3 +329,36 @@ def test_a_decoded_package_prints_as_wit_that_parses_back_to_it(text: str) -> No
     decoded, _ = decode(text)
     reparsed = witparser.parse(format_resolve(decoded), path="printed.wit", features={"beta"})
     assert canonical(reparsed) == canonical(decoded)
+
+
+LEGACY = r"""
+(component
+  (type
+    (component
+      (type (instance (type (list string)) (export "names" (type (eq 0)))))
+      (import "x:dep/shared" (instance (type 0)))
+      (alias export 0 "names" (type))
+      (type
+        (instance
+          (alias outer 1 1 (type))
+          (export "names" (type (eq 0)))
+          (type (func (result 1)))
+          (export "all" (func (type 2)))
+        )
+      )
+      (export "a:b/i" (instance (type 2)))
+      (type (component (type (instance (type (func)) (export "all" (func (type 0))))) (import "a:b/i" (instance (type 0)))))
+      (export "a:b/w" (component (type 3)))
+    )
+  )
+  (export "a:b/wit" (type 0))
+)
+"""
+
+
+def test_the_legacy_single_export_encoding_decodes_and_is_elaborated_on_merge() -> None:
+    resolve, package = decode(LEGACY)
+    assert [str(p.name) for p in resolve.packages] == ["x:dep", "a:b"] and package == 1
+    world = resolve.worlds[resolve.packages[1].worlds["w"]]
+    # The world names only `a:b/i`; merging elaborates it, adding the interface `i` uses types from.
+    assert [resolve.name_world_key(k) for k in world.imports] == ["x:dep/shared", "a:b/i"]
