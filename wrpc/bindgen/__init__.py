@@ -147,4 +147,4 @@ def package_name(resolve: Resolve, world_id: int) -> str:
     return snake(resolve.worlds[world_id].name)
 
 
-__all__ = ["generate", "package_name", "write"]
+__all__ = ["GENERATED", "generate", "package_name", "write"]
