@@ -66,12 +66,14 @@ def test_echo_stream_sequence_decodes_the_async_channels() -> None:
         msg(0.3, "_INBOX.Is.N2.params.0", b"\x03foo"),
         msg(0.4, "_INBOX.Is.N2.params.0", b"\x03bar\x00"),
         msg(0.5, "_INBOX.Is.N2.params.0"),
-        msg(0.6, "_INBOX.Ic.N1.results.0", b"\x03foo\x03bar\x00"),  # arrives before the sync results
-        msg(0.7, "_INBOX.Ic.N1.results", b"\x00"),
-        msg(0.8, "_INBOX.Ic.N1.results"),
+        msg(0.6, "_INBOX.Ic.N1.results", b"\x00"),
+        msg(0.7, "_INBOX.Ic.N1.results"),
+        msg(0.8, "_INBOX.Ic.N1.results.0", b"\x03foo\x03bar\x00"),
+        msg(0.9, "_INBOX.Ic.N1.results.0"),  # the call ends here: the stream's channel ended too
     ]
-    calls = [c for m in sequence for c in spy.observe(m)]
-    (call,) = calls
+    calls = [c for m in sequence[:-1] for c in spy.observe(m)]
+    assert calls == []
+    (call,) = spy.observe(sequence[-1])
     info = describe(call, functions)
     foobar = "[102, 111, 111, 98, 97, 114]"  # WAVE writes a stream<u8> as the list<u8> of its items
     assert info["params"] == [f"data: {foobar}"]

@@ -39,7 +39,7 @@ from typing import Any, BinaryIO
 import cbor2
 
 from wrpc import types as t
-from wrpc.codec import compile, stream_decoder
+from wrpc.codec import async_paths, compile, stream_decoder
 from wrpc.errors import WrpcError
 from wrpc.transport import nats_rules as rules
 from wrpc.values import PendingFuture, PendingStream
@@ -104,6 +104,8 @@ class Call:
     messages: int = 1
     params: dict[tuple[int, ...], _Channel] = field(default_factory=dict)
     results: dict[tuple[int, ...], _Channel] = field(default_factory=dict)
+    async_results: list[tuple[int, ...]] = field(default_factory=list)
+    """Result channels the WIT says carry async values: the call ends when they and the sync results have."""
 
     @property
     def duration_ms(self) -> float | None:
@@ -190,12 +192,15 @@ class Correlator:
         if results is not None:
             call, path = results
             self._feed(call, call.results, path, msg.data)
-            if path == () and not msg.data:
+            if msg.data:
+                return []
+            if path == ():
                 error = (msg.headers or {}).get(rules.HEADER_ERROR)
                 if error is not None:
                     call.error = rules.decode_error_text(error)
-                return [self._finish(call, msg.t)]
-            return []
+                    return [self._finish(call, msg.t)]
+            done = all(call.results.get(p, _Channel()).ended for p in ((), *call.async_results))
+            return [self._finish(call, msg.t)] if done else []
         cancel = _channel_of(msg.subject, self._by_server, rules.CANCEL)
         if cancel is not None:
             cancelled = cancel[0]
@@ -239,10 +244,14 @@ class Correlator:
         parts = split_invocation_subject(msg.subject, self.functions)
         if parts is None:
             return
-        prefix, instance, func = parts
+        prefix, instance, func_name = parts
         caller = (msg.headers or {}).get("source-id") or msg.reply.rpartition(".")[0] or msg.reply
-        call = Call(msg.subject, prefix, instance, func, caller, msg.t, msg.reply)
+        call = Call(msg.subject, prefix, instance, func_name, caller, msg.t, msg.reply)
         call.params[()] = _Channel(bytearray(msg.data))
+        func = self.functions.get((instance, func_name))
+        if func is not None:
+            concrete = (p for p in async_paths(func.results_type) if None not in p)
+            call.async_results = [tuple(i for i in p if i is not None) for p in concrete]
         self._by_reply[msg.reply] = call
 
     def _handshake(self, call: Call, msg: Message) -> list[Call]:
