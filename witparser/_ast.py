@@ -429,6 +429,9 @@ _PRIMITIVES: dict[int, str] = {
 
 _U32_MAX = 0xFFFFFFFF
 
+_NO_DOCS = Docs()
+"""Shared by every item without comments; nothing mutates a `Docs`."""
+
 T = TypeVar("T")
 
 
@@ -525,12 +528,9 @@ class _Parser:
         pos = self.pos
         if self.kinds[pos] == lex.ERROR:
             raise self._lex_error()
-        before = self.tokens.comments_before
-        first = before[pos - 1] if pos > 0 else 0
-        last = before[pos]
-        if first == last:
-            return Docs()
-        comments = self.tokens.comments[first:last]
+        comments = self.tokens.comments_before(pos)
+        if not comments:
+            return _NO_DOCS
         texts = [self.tokens.slice(start, end) for start, end in comments]
         last_text = texts[-1]
         trailing = len(last_text) - len(last_text.rstrip(" \t\n\x0c\r"))

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 
 from witparser._model import Span
 
@@ -203,13 +204,13 @@ _VALID_ID = re.compile(r"(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*)(?:-(?:[a-z0-9]+|[A-Z0
 # The tokenizer
 
 # Leading whitespace (`\r\n` counts as a newline, a lone `\r` does not) is skipped by every match; then
-# exactly one group matches: 1 line comment, 2 block comment without nesting, 3 keylike, 4 integer,
-# 5 `->`, 6 `%` identifier, 7 any other single character (punctuation or something special).
+# exactly one group matches: 1 keylike, 2 punctuation (with `-` only when not `->`), 3 a comment without
+# nesting, 4 integer, 5 `->`, 6 `%` identifier, 7 any other single character (something special).
 _TOKEN = re.compile(
-    r"(?:[ \t\n]|\r\n)*+"
-    r"(?:(//[^\n]*+\n?)"
-    r"|(/\*(?:[^*/]++|\*(?!/)|/(?!\*))*+\*/)"
-    r"|([A-Za-z_][A-Za-z0-9_\-]*+)"
+    r"[ \t\n]*+(?:\r\n[ \t\n]*+)*+"
+    r"(?:([A-Za-z_][A-Za-z0-9_\-]*+)"
+    r"|([(){}<>:;,.=@*+]|-(?!>)|/(?![/*]))"
+    r"|(//[^\n]*+\n?|/\*(?:[^*/]++|\*(?!/)|/(?!\*))*+\*/)"
     r"|([0-9]++)"
     r"|(->)"
     r"|(%(?:[A-Za-z_\-][A-Za-z0-9_\-]*+)?)"
@@ -222,11 +223,11 @@ _BLOCK_EDGE = re.compile(r"/\*|\*/")
 class Tokens:
     """One file's tokens as parallel arrays, ending with an `EOF` (or a deferred `ERROR`) token.
 
-    `comments` holds `(start, end)` of every comment; `comments_before[i]` is how many comments precede
-    token `i`, so the comments between tokens `i-1` and `i` are a slice.
+    `comments` holds `(start, end)` of every comment and `comment_tokens` the index of the token each
+    one precedes, so the comments between tokens `i-1` and `i` are found by bisection.
     """
 
-    __slots__ = ("comments", "comments_before", "ends", "error", "kinds", "offset", "starts", "text")
+    __slots__ = ("comment_tokens", "comments", "ends", "error", "kinds", "offset", "starts", "text")
 
     def __init__(self, text: str, offset: int) -> None:
         self.text = text
@@ -235,12 +236,19 @@ class Tokens:
         self.starts: list[int] = []
         self.ends: list[int] = []
         self.comments: list[tuple[int, int]] = []
-        self.comments_before: list[int] = []
+        self.comment_tokens: list[int] = []
         self.error: ParseError | None = None
 
     def slice(self, start: int, end: int) -> str:
         """The source text between two global offsets."""
         return self.text[start - self.offset : end - self.offset]
+
+    def comments_before(self, index: int) -> list[tuple[int, int]]:
+        """The comments between token `index - 1` and token `index`."""
+        found = self.comment_tokens
+        if not found or found[-1] < index:
+            return []
+        return self.comments[bisect_left(found, index) : bisect_right(found, index)]
 
     def first_source_byte(self, index: int) -> int:
         """File-relative byte position of a file-relative code-point index (for `rust_byte` errors)."""
@@ -258,8 +266,6 @@ def tokenize(text: str, offset: int) -> Tokens:
     kinds = tokens.kinds
     starts = tokens.starts
     ends = tokens.ends
-    comments = tokens.comments
-    before = tokens.comments_before
     keywords = KEYWORDS
     punct = _PUNCT
     n = len(text)
@@ -269,65 +275,57 @@ def tokenize(text: str, offset: int) -> Tokens:
             resume = -1
             for m in _TOKEN.finditer(text, pos):
                 group = m.lastindex
-                if group is None:
-                    break
-                if group == 3:
-                    start = m.start(3)
-                    end = m.end()
+                if group == 1:
+                    start, end = m.span(1)
                     if end < n and text[end] >= "\x80":
-                        end = _keylike_end(text, end)
-                        resume = end
-                        kind = keywords.get(text[start:end], ID)
+                        end = resume = _keylike_end(text, end)
+                        kinds.append(keywords.get(text[start:end], ID))
                     else:
-                        kind = keywords.get(m.group(3), ID)
+                        kinds.append(keywords.get(m.group(1), ID))
+                elif group == 2:
+                    start, end = m.span(2)
+                    kinds.append(punct[m.group(2)])
+                elif group == 3:
+                    start, end = m.span(3)
+                    tokens.comments.append((start + offset, end + offset))
+                    tokens.comment_tokens.append(len(kinds))
+                    continue
+                elif group is None:
+                    break
                 elif group == 7:
                     start = m.start(7)
                     ch = m.group(7)
-                    kind = punct.get(ch, -1)
-                    end = start + 1
-                    if kind < 0:
-                        if ch == '"':
-                            end = _string_end(tokens, start)
-                            kind = STRING
-                        elif ch >= "\x80" and _is_keylike_start(ch):
-                            end = _keylike_end(text, start + 1)
-                            kind = keywords.get(text[start:end], ID)
-                        else:
-                            raise _at(start + offset, f"unexpected character {rust_char_debug(ch)}")
-                        resume = end
-                    elif kind == SLASH and text.startswith("/*", start):
+                    if ch == "/":
                         # A `/*` the unnested pattern could not close: nested or unterminated.
-                        end = _block_comment_end(tokens, start)
-                        comments.append((start + offset, end + offset))
-                        resume = end
+                        resume = _block_comment_end(tokens, start)
+                        tokens.comments.append((start + offset, resume + offset))
+                        tokens.comment_tokens.append(len(kinds))
                         break
-                elif group <= 2:
-                    comments.append((m.start(group) + offset, m.end() + offset))
-                    continue
+                    if ch == '"':
+                        end = resume = _string_end(tokens, start)
+                        kinds.append(STRING)
+                    elif ch >= "\x80" and _is_keylike_start(ch):
+                        end = resume = _keylike_end(text, start + 1)
+                        kinds.append(keywords.get(text[start:end], ID))
+                    else:
+                        raise _at(start + offset, f"unexpected character {rust_char_debug(ch)}")
                 elif group == 4:
-                    start = m.start(4)
-                    end = m.end()
-                    kind = INTEGER
+                    start, end = m.span(4)
+                    kinds.append(INTEGER)
                 elif group == 5:
-                    start = m.start(5)
-                    end = start + 2
-                    kind = RARROW
+                    start, end = m.span(5)
+                    kinds.append(RARROW)
                 else:
-                    start = m.start(6)
-                    end = m.end()
-                    kind = EXPLICIT_ID
-                    if end < n and text[end] >= "\x80":
-                        if end == start + 1:
-                            if _is_keylike_start(text[end]):
-                                end = _keylike_end(text, end + 1)
-                                resume = end
-                        else:
-                            end = _keylike_end(text, end)
-                            resume = end
-                kinds.append(kind)
+                    start, end = m.span(6)
+                    kinds.append(EXPLICIT_ID)
+                    if (
+                        end < n
+                        and text[end] >= "\x80"
+                        and (end > start + 1 or _is_keylike_start(text[end]))
+                    ):
+                        end = resume = _keylike_end(text, end + (end == start + 1))
                 starts.append(start + offset)
                 ends.append(end + offset)
-                before.append(len(comments))
                 if resume >= 0:
                     break
             if resume < 0:
@@ -338,12 +336,10 @@ def tokenize(text: str, offset: int) -> Tokens:
         kinds.append(ERROR)
         starts.append(error.span.start)
         ends.append(error.span.end)
-        before.append(len(comments))
         return tokens
     kinds.append(EOF)
     starts.append(n + offset)
     ends.append(n + offset)
-    before.append(len(comments))
     return tokens
 
 
