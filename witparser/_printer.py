@@ -93,12 +93,12 @@ def _default_main(resolve: Resolve) -> int:
     mains = [p for p in resolve.main_packages if p < len(resolve.packages)]
     if mains:
         return mains[-1]
-    used = {dep for package_id in range(len(resolve.packages)) for dep in package_deps(resolve, package_id)}
+    used = {dep for package_id in range(len(resolve.packages)) for dep in _package_deps(resolve, package_id)}
     roots = [p for p in range(len(resolve.packages)) if p not in used]
     return roots[-1] if roots else len(resolve.packages) - 1
 
 
-def package_deps(resolve: Resolve, package_id: int) -> set[int]:
+def _package_deps(resolve: Resolve, package_id: int) -> set[int]:
     """The packages `package_id` refers to directly (through `use`, imports, exports or types)."""
     package = resolve.packages[package_id]
     interfaces = []
