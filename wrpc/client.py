@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Coroutine, Mapping, Sequence
 from typing import Any
 
 from wrpc import types as t
 from wrpc.codec import function_async_paths
-from wrpc.errors import DeadlineExceeded, IncompleteResults, RemoteError, WrpcError
+from wrpc.errors import DeadlineExceeded, RemoteError, WrpcError
 from wrpc.functions import wire_name
 from wrpc.log import get_logger
 from wrpc.transport.asyncvalues import Channels, RemoteFuture, RemoteStream, bind, encode, send_deferred
@@ -99,7 +99,7 @@ class Client:
                 if deferred:
                     sender = loop.create_task(send_deferred(deferred, inv.writer))
                 channels = Channels(inv.reader, f"results of {inv.description}")
-                result = await _receive_results(inv, channels, func)
+                result = await _results_unless_sending_fails(_receive_results(inv, channels, func), sender)
         except TimeoutError:
             await _give_up(inv, sender, "deadline exceeded")
             raise DeadlineExceeded(f"{instance}.{wire}", timeout or 0.0) from None
@@ -141,12 +141,7 @@ def _propagated_headers() -> dict[str, str]:
 async def _receive_results(inv: ClientInvocation, channels: Channels, func: t.FunctionType) -> Any:
     root = channels.source(())
     reader = inv.reader(())
-    try:
-        values = await root.decode(func.results_type, (), what=f"results of {inv.description}")
-    except IncompleteResults as exc:
-        if reader.error_text is not None:
-            raise RemoteError(reader.error_text, subject=inv.description) from exc
-        raise
+    values = await root.decode(func.results_type, (), what=f"results of {inv.description}")
     if func.result is None:
         # A void call is complete only when the result channel ends; a failure ends it with a reason.
         await root.at_end()
@@ -154,6 +149,31 @@ async def _receive_results(inv: ClientInvocation, channels: Channels, func: t.Fu
             raise RemoteError(reader.error_text, subject=inv.description)
         return None
     return bind(values[0], channels)
+
+
+async def _results_unless_sending_fails(
+    receive: Coroutine[Any, Any, Any], sender: asyncio.Task[None] | None
+) -> Any:
+    """The results; but if writing an async param fails first (the caller's iterator raised), that error."""
+    if sender is None:
+        return await receive
+    results = asyncio.ensure_future(receive)
+    try:
+        while not results.done():
+            await asyncio.wait({results, sender}, return_when=asyncio.FIRST_COMPLETED)
+            if (
+                sender.done()
+                and not sender.cancelled()
+                and sender.exception() is not None
+                and not results.done()
+            ):
+                raise sender.exception()  # type: ignore[misc]
+        return results.result()
+    finally:
+        if not results.done():
+            results.cancel()
+            with contextlib.suppress(BaseException):
+                await results
 
 
 def _remote_values(value: Any) -> list[RemoteFuture | RemoteStream]:
@@ -188,7 +208,7 @@ async def _drain(
                 await sender
             for value in remote:
                 await value.finished.wait()
-    except (TimeoutError, WrpcError) as exc:
+    except Exception as exc:  # the caller's own iterator may raise anything; the call ends either way
         log.debug("async values abandoned", subject=inv.description, reason=repr(exc))
         if sender is not None:
             sender.cancel()

@@ -372,3 +372,47 @@ async def test_headers_reach_the_handler_and_trace_context_follows_chained_calls
     assert seen["inner"]["traceparent"] == traceparent, "a call made inside a handler carries the trace on"
     assert "link-name" not in seen["inner"]
     await server.close()
+
+
+async def test_a_server_failing_mid_stream_gives_the_reader_its_text(transport: NatsTransport) -> None:
+    numbers = FunctionType("numbers", (), parse_type_expr("stream<u32>"))
+    server = Server(transport)
+
+    async def broken() -> AsyncIterator[int]:
+        yield 1
+        yield 2
+        raise OSError("sensor unplugged")
+
+    await server.serve(INSTANCE, numbers, broken)
+    stream = await Client(transport).invoke(INSTANCE, numbers)
+    got = []
+    with pytest.raises(RemoteError, match="OSError: sensor unplugged"):
+        async for n in stream:
+            got.append(n)
+    assert got == [1, 2]
+    await server.close()
+
+
+async def test_a_callers_failing_param_stream_fails_the_call_with_its_error_and_stops_the_server(
+    transport: NatsTransport,
+) -> None:
+    server = Server(transport)
+    stopped = asyncio.Event()
+
+    async def drain(stream: object) -> int:
+        try:
+            return sum([len(c) async for c in stream])  # type: ignore[attr-defined]
+        except BaseException:
+            stopped.set()
+            raise
+
+    async def source() -> AsyncIterator[bytes]:
+        yield b"abc"
+        await asyncio.sleep(0.05)
+        raise ValueError("the file vanished")
+
+    await server.serve(INSTANCE, DRAIN, drain)
+    with pytest.raises(ValueError, match="the file vanished"):
+        await Client(transport).invoke(INSTANCE, DRAIN, [source()])
+    await asyncio.wait_for(stopped.wait(), 2)
+    await server.close()

@@ -29,7 +29,7 @@ from typing import Any
 
 from wrpc import codec as _codec
 from wrpc import types as t
-from wrpc.errors import DecodeError, IncompleteResults, TruncatedInput
+from wrpc.errors import DecodeError, IncompleteResults, RemoteError, TruncatedInput, WrpcError
 from wrpc.transport.base import ChannelReader, ChannelWriter, Path
 from wrpc.values import (
     Deferred,
@@ -61,10 +61,12 @@ class ChannelSource:
         self.max_buffered = max_buffered
         self._buffer = b""
 
-    def _incomplete(self, what: str, exc: Exception | None = None) -> IncompleteResults:
-        reason = f": {self.reader.error_text}" if self.reader.error_text else ""
+    def _incomplete(self, what: str, exc: Exception | None = None) -> WrpcError:
+        """The error for a channel that ended early: the peer's reason when it sent one (`RemoteError`)."""
+        if self.reader.error_text is not None:
+            return RemoteError(self.reader.error_text, subject=self.reader.name or None)
         detail = f" ({exc})" if exc is not None else ""
-        return IncompleteResults(f"{what} ended before the value was complete{detail}{reason}")
+        return IncompleteResults(f"{what} ended before the value was complete{detail}")
 
     async def next_bytes(self) -> bytes:
         """Bytes left over by the last decode, else the next received bytes; `b""` at EOF."""
@@ -183,12 +185,13 @@ class RemoteStream(AsyncIterator[Any]):
                 raise StopAsyncIteration
             data = await source.next_bytes()
             if not data:
+                what = f"{self._channels.what} stream at {list(self.path)}"
+                if source.reader.error_text is not None:
+                    raise source._incomplete(what)
                 try:
                     self._decoder.finish()
                 except DecodeError as exc:
-                    raise source._incomplete(
-                        f"{self._channels.what} stream at {list(self.path)}", exc
-                    ) from exc
+                    raise source._incomplete(what, exc) from exc
                 raise StopAsyncIteration
             items = self._decoder.feed(data)
             if self._u8:
@@ -261,11 +264,11 @@ async def send_deferred(deferred: Iterable[Deferred], writer_for: WriterFor) -> 
 
 
 async def _send_on_own_channel(d: Deferred, writer_for: WriterFor) -> None:
+    # On failure the channel stays open: the invocation's owner ends it as a failure (with the reason,
+    # where the transport can carry one), so the reader cannot take a cut-off stream for a whole one.
     writer = writer_for(d.path)
-    try:
-        await _send(d, writer, writer_for)
-    finally:
-        await writer.close()
+    await _send(d, writer, writer_for)
+    await writer.close()
 
 
 async def _send(d: Deferred, writer: ChannelWriter, writer_for: WriterFor) -> None:

@@ -458,6 +458,8 @@ class _NatsClientInvocation(_Invocation, ClientInvocation):
             self.server_subject = handshake.result()
         if self.server_subject and not self._closed:
             await self._send_cancel(self.server_subject, reason)
+            # Param channels cut short end as failures, so the server cannot take them for complete.
+            await self.end_writers(reason)
         elif self.published and not self.handshake.done():
             self._abandoned = reason
         await self.close()
