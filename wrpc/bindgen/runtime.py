@@ -86,6 +86,11 @@ def _wit(binding: Binding | None) -> t.WitType | None:
     return None if binding is None else binding.wit
 
 
+def _convert(binding: Binding | None) -> Binding | None:
+    """`binding` when it converts anything, else None (the caller passes values through)."""
+    return None if binding is None or binding.identity else binding
+
+
 class _List(Binding):
     identity = False
 
@@ -136,15 +141,18 @@ class _Record(Binding):
     def __init__(self, cls: type, name: str, fields: Sequence[tuple[str, str, Binding]]) -> None:
         super().__init__(t.Record(name, tuple((wit_name, b.wit) for wit_name, _, b in fields)))
         self.cls = cls
-        self.fields = tuple(fields)
+        self.fields = tuple((wit_name, attr, None if b.identity else b) for wit_name, attr, b in fields)
 
     def lift(self, value: Any, cx: Context) -> Any:
-        return self.cls(*[b.lift(value[wit_name], cx) for wit_name, _, b in self.fields])
+        return self.cls(*[value[n] if b is None else b.lift(value[n], cx) for n, _, b in self.fields])
 
     def lower(self, value: Any, cx: Context) -> Any:
         if not isinstance(value, self.cls):
             raise EncodeError(f"expected {self.cls.__name__}, got {type(value).__name__}")
-        return {wit_name: b.lower(getattr(value, attr), cx) for wit_name, attr, b in self.fields}
+        return {
+            n: getattr(value, attr) if b is None else b.lower(getattr(value, attr), cx)
+            for n, attr, b in self.fields
+        }
 
 
 def record(cls: type, name: str, fields: Sequence[tuple[str, str, Binding]]) -> Binding:
@@ -156,20 +164,25 @@ class _Variant(Binding):
 
     def __init__(self, name: str, cases: Sequence[tuple[str, type, Binding | None]]) -> None:
         super().__init__(t.Variant(name, tuple((case, _wit(b)) for case, _, b in cases)))
-        self.by_case = {case: (cls, b) for case, cls, b in cases}
-        self.by_class = {cls: (case, b) for case, cls, b in cases}
+        # (class or case name, payload binding unless it is the identity, whether there is a payload)
+        self.by_case = {case: (cls, _convert(b), b is not None) for case, cls, b in cases}
+        self.by_class = {cls: (case, _convert(b), b is not None) for case, cls, b in cases}
 
     def lift(self, value: Any, cx: Context) -> Any:
-        cls, b = self.by_case[value.case]
-        return cls() if b is None else cls(b.lift(value.value, cx))
+        cls, b, payload = self.by_case[value.case]
+        if not payload:
+            return cls()
+        return cls(value.value if b is None else b.lift(value.value, cx))
 
     def lower(self, value: Any, cx: Context) -> Any:
         try:
-            case, b = self.by_class[type(value)]
+            case, b, payload = self.by_class[type(value)]
         except KeyError:
             expected = ", ".join(cls.__name__ for cls in self.by_class)
             raise EncodeError(f"expected one of {expected}, got {type(value).__name__}") from None
-        return Variant(case, None if b is None else b.lower(value.value, cx))
+        if not payload:
+            return Variant(case)
+        return Variant(case, value.value if b is None else b.lower(value.value, cx))
 
 
 def variant(name: str, cases: Sequence[tuple[str, type, Binding | None]]) -> Binding:
