@@ -249,14 +249,14 @@ class ValueDecoder:
 
     def finish(self) -> Any:
         """End of input: the decoded value, or the `DecodeError` saying where it was cut short."""
-        if self.done:
+        if self.done or self.feed(b""):  # a zero-size value completes without any bytes
             return self.value
         joined = self._buffer.joined()
         try:
             self._codec._dec(joined, 0, self._path)
         except Exception as error:
             raise _decode_error(_decode.wrap(error, None, joined), self._root, 0, len(joined)) from None
-        raise AssertionError("finish() found a complete value that feed() missed")
+        raise AssertionError("unreachable: a complete value is always found by feed()")
 
 
 class StreamDecoder:

@@ -290,13 +290,19 @@ def from_resolve(resolve: Resolve, ty: str | int) -> WitType:
     raise UnsupportedType(f"type {name or ty!r} ({type(kind).__name__}) has no wRPC encoding")
 
 
-def _resource_name(resolve: Resolve, resource: int) -> str:
+def _unalias(resolve: Resolve, type_id: int) -> int:
+    """The id an alias chain (`use` and `type a = b`) ends at; a `use`d type is the same type."""
     from witparser._model import Alias
 
-    typedef = resolve.types[resource]
-    while isinstance(typedef.kind, Alias) and isinstance(typedef.kind.type, int):
-        typedef = resolve.types[typedef.kind.type]
-    return typedef.name or ""
+    kind = resolve.types[type_id].kind
+    while isinstance(kind, Alias) and isinstance(kind.type, int):
+        type_id = kind.type
+        kind = resolve.types[type_id].kind
+    return type_id
+
+
+def _resource_name(resolve: Resolve, resource: int) -> str:
+    return resolve.types[_unalias(resolve, resource)].name or ""
 
 
 def function_from_resolve(resolve: Resolve, function: Function) -> FunctionType:
@@ -378,6 +384,8 @@ class _ExprParser:
 
     def type(self) -> WitType:
         word = self.take()
+        if word in ("<", ">", ",", "_"):
+            raise ValueError(f"expected a type in type expression {self.text!r}, found {word!r}")
         if word in PRIMITIVES:
             return PRIMITIVES[word]
         if word == "list":
@@ -439,7 +447,7 @@ def _lookup(resolve: Resolve, name: str) -> int | None:
             if iface_name in (qualified, base) and type_name_ in interface.types:
                 return interface.types[type_name_]
         return None
-    found = [iface.types[name] for iface in resolve.interfaces if name in iface.types]
+    found = [_unalias(resolve, iface.types[name]) for iface in resolve.interfaces if name in iface.types]
     if len(set(found)) > 1:
         raise LookupError(f"type name {name!r} is ambiguous; qualify it as ns:pkg/interface.{name}")
     return found[0] if found else None

@@ -137,3 +137,47 @@ def random_type(rng: random.Random, depth: int = 3) -> t.WitType:
         return t.Record("rec", tuple((f"f{i}", sub()) for i in range(rng.randint(1, 4))))
     count = rng.choice([1, 2, 3, 130])
     return t.Variant("var", tuple((f"c{i}", optional()) for i in range(count)))
+
+
+def random_value(rng: random.Random, ty: t.WitType | None) -> Any:
+    """A random canonical value of `ty` from a plain RNG (boundary-heavy), for the fuzz loop."""
+    match ty:
+        case None | t.ErrorContext():
+            return None
+        case t.Bool():
+            return rng.random() < 0.5
+        case t.U8() | t.U16() | t.U32() | t.U64():
+            bits = {t.U8: 8, t.U16: 16, t.U32: 32, t.U64: 64}[type(ty)]
+            return rng.choice([0, 1, 127, 128, (1 << bits) - 1, rng.randrange(1 << bits)])
+        case t.S8() | t.S16() | t.S32() | t.S64():
+            half = 1 << ({t.S8: 8, t.S16: 16, t.S32: 32, t.S64: 64}[type(ty)] - 1)
+            return rng.choice([0, -1, 63, 64, -64, -65, -half, half - 1, rng.randrange(-half, half)])
+        case t.F32() | t.F64():
+            return rng.choice([0.0, -0.0, 1.5, float("inf"), float("nan"), rng.random()])
+        case t.Char():
+            return chr(rng.choice([0x41, 0xE9, 0x4E2D, 0x1F600, 0x10FFFF]))
+        case t.String():
+            return rng.choice(["", "a", "h\u00e9llo", "x" * 130])
+        case t.List(t.U8()) | t.Own() | t.Borrow():
+            return rng.randbytes(rng.choice([0, 1, 5, 130]))
+        case t.List(elem):
+            return [random_value(rng, elem) for _ in range(rng.randint(0, 3))]
+        case t.Tuple(types):
+            return tuple(random_value(rng, e) for e in types)
+        case t.Record(fields=fields):
+            return {f: random_value(rng, fty) for f, fty in fields}
+        case t.Variant(cases=cases):
+            case, payload = rng.choice(cases)
+            return Variant(case, random_value(rng, payload))
+        case t.Enum(cases=cases):
+            return rng.choice(cases)
+        case t.Flags(labels=labels):
+            return frozenset(label for label in labels if rng.random() < 0.3)
+        case t.Option(inner):
+            if rng.random() < 0.3:
+                return None
+            value = random_value(rng, inner)
+            return Some(value) if isinstance(inner, t.Option) else value
+        case t.Result(ok, err):
+            return Ok(random_value(rng, ok)) if rng.random() < 0.5 else Err(random_value(rng, err))
+    raise AssertionError(f"no random value for {ty!r}")
