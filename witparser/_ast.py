@@ -12,12 +12,13 @@ Rules of this module:
 2. Every error is a `ParseError` raised at the reference's span; nesting is bounded exactly where the
    reference bounds it (`package` scopes and types, 100 levels each), so recursion never runs away.
 3. Lookahead follows the reference's: a peek that hits a lexer error raises it, the same as there.
+4. Tree nodes are plain classes with `__slots__`, not dataclasses: there are fifty of them and creating
+   dataclasses costs about a millisecond each at import, which the parser's start-up budget cannot spare.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TypeVar
 
 from witparser import _lex as lex
@@ -37,235 +38,306 @@ MAX_TYPE_DEPTH = 100
 # The tree
 
 
-@dataclass(slots=True)
 class Id:
-    name: str
-    span: Span
+    __slots__ = ("name", "span")
+
+    def __init__(self, name: str, span: Span) -> None:
+        self.name = name
+        self.span = span
 
 
-@dataclass(slots=True)
 class Docs:
     """Raw comment texts (markers included) before an item, and the span they cover."""
 
-    docs: list[str] = field(default_factory=list)
-    span: Span = field(default_factory=Span)
+    __slots__ = ("docs", "span")
+
+    def __init__(self, docs: list[str] | None = None, span: Span | None = None) -> None:
+        self.docs = [] if docs is None else docs
+        self.span = Span() if span is None else span
 
 
-@dataclass(slots=True)
 class Since:
-    span: Span
-    version: Version
+    __slots__ = ("span", "version")
+
+    def __init__(self, span: Span, version: Version) -> None:
+        self.span = span
+        self.version = version
 
 
-@dataclass(slots=True)
 class Unstable:
-    span: Span
-    feature: Id
+    __slots__ = ("feature", "span")
+
+    def __init__(self, span: Span, feature: Id) -> None:
+        self.span = span
+        self.feature = feature
 
 
-@dataclass(slots=True)
 class Deprecated:
-    span: Span
-    version: Version
+    __slots__ = ("span", "version")
+
+    def __init__(self, span: Span, version: Version) -> None:
+        self.span = span
+        self.version = version
 
 
-@dataclass(slots=True)
 class ExternalId:
-    span: Span
-    id: str
+    __slots__ = ("id", "span")
+
+    def __init__(self, span: Span, id: str) -> None:
+        self.span = span
+        self.id = id
 
 
 Attribute = Since | Unstable | Deprecated | ExternalId
 
 
-@dataclass(slots=True)
 class PackageName:
-    docs: Docs
-    span: Span
-    namespace: Id
-    name: Id
-    version: tuple[Span, Version] | None
+    __slots__ = ("docs", "name", "namespace", "span", "version")
+
+    def __init__(
+        self,
+        docs: Docs,
+        span: Span,
+        namespace: Id,
+        name: Id,
+        version: tuple[Span, Version] | None,
+    ) -> None:
+        self.docs = docs
+        self.span = span
+        self.namespace = namespace
+        self.name = name
+        self.version = version
 
     def package_name(self) -> ModelPackageName:
         version = self.version[1] if self.version is not None else None
         return ModelPackageName(self.namespace.name, self.name.name, version)
 
 
-@dataclass(slots=True)
 class UsePathId:
     """`use foo` / `import foo`: a name in this package."""
 
-    id: Id
+    __slots__ = ("id",)
+
+    def __init__(self, id: Id) -> None:
+        self.id = id
 
     @property
     def name(self) -> Id:
         return self.id
 
 
-@dataclass(slots=True)
 class UsePathPackage:
     """`use a:b/foo@1.0.0`: an item of another package (`id.span` covers `a:b` only)."""
 
-    id: PackageName
-    name: Id
+    __slots__ = ("id", "name")
+
+    def __init__(self, id: PackageName, name: Id) -> None:
+        self.id = id
+        self.name = name
 
 
 UsePath = UsePathId | UsePathPackage
 
 
-@dataclass(slots=True)
 class PrimType:
-    name: str
-    span: Span
+    __slots__ = ("name", "span")
+
+    def __init__(self, name: str, span: Span) -> None:
+        self.name = name
+        self.span = span
 
 
-@dataclass(slots=True)
 class NameType:
-    id: Id
+    __slots__ = ("id",)
+
+    def __init__(self, id: Id) -> None:
+        self.id = id
 
     @property
     def span(self) -> Span:
         return self.id.span
 
 
-@dataclass(slots=True)
 class ListType:
-    span: Span
-    ty: Type
+    __slots__ = ("span", "ty")
+
+    def __init__(self, span: Span, ty: Type) -> None:
+        self.span = span
+        self.ty = ty
 
 
-@dataclass(slots=True)
 class FixedListType:
-    span: Span
-    ty: Type
-    size: int
+    __slots__ = ("size", "span", "ty")
+
+    def __init__(self, span: Span, ty: Type, size: int) -> None:
+        self.span = span
+        self.ty = ty
+        self.size = size
 
 
-@dataclass(slots=True)
 class MapType:
-    span: Span
-    key: Type
-    value: Type
+    __slots__ = ("key", "span", "value")
+
+    def __init__(self, span: Span, key: Type, value: Type) -> None:
+        self.span = span
+        self.key = key
+        self.value = value
 
 
-@dataclass(slots=True)
 class HandleType:
-    own: bool
-    resource: Id
+    __slots__ = ("own", "resource")
+
+    def __init__(self, own: bool, resource: Id) -> None:
+        self.own = own
+        self.resource = resource
 
     @property
     def span(self) -> Span:
         return self.resource.span
 
 
-@dataclass(slots=True)
 class Field:
-    docs: Docs
-    name: Id
-    ty: Type
+    __slots__ = ("docs", "name", "ty")
+
+    def __init__(self, docs: Docs, name: Id, ty: Type) -> None:
+        self.docs = docs
+        self.name = name
+        self.ty = ty
 
 
-@dataclass(slots=True)
 class RecordType:
-    span: Span
-    fields: list[Field]
+    __slots__ = ("fields", "span")
+
+    def __init__(self, span: Span, fields: list[Field]) -> None:
+        self.span = span
+        self.fields = fields
 
 
-@dataclass(slots=True)
 class Flag:
-    docs: Docs
-    name: Id
+    __slots__ = ("docs", "name")
+
+    def __init__(self, docs: Docs, name: Id) -> None:
+        self.docs = docs
+        self.name = name
 
 
-@dataclass(slots=True)
 class FlagsType:
-    span: Span
-    flags: list[Flag]
+    __slots__ = ("flags", "span")
+
+    def __init__(self, span: Span, flags: list[Flag]) -> None:
+        self.span = span
+        self.flags = flags
 
 
-@dataclass(slots=True)
 class Case:
-    docs: Docs
-    name: Id
-    ty: Type | None
+    __slots__ = ("docs", "name", "ty")
+
+    def __init__(self, docs: Docs, name: Id, ty: Type | None) -> None:
+        self.docs = docs
+        self.name = name
+        self.ty = ty
 
 
-@dataclass(slots=True)
 class VariantType:
-    span: Span
-    cases: list[Case]
+    __slots__ = ("cases", "span")
+
+    def __init__(self, span: Span, cases: list[Case]) -> None:
+        self.span = span
+        self.cases = cases
 
 
-@dataclass(slots=True)
 class EnumCase:
-    docs: Docs
-    name: Id
+    __slots__ = ("docs", "name")
+
+    def __init__(self, docs: Docs, name: Id) -> None:
+        self.docs = docs
+        self.name = name
 
 
-@dataclass(slots=True)
 class EnumType:
-    span: Span
-    cases: list[EnumCase]
+    __slots__ = ("cases", "span")
+
+    def __init__(self, span: Span, cases: list[EnumCase]) -> None:
+        self.span = span
+        self.cases = cases
 
 
-@dataclass(slots=True)
 class TupleType:
-    span: Span
-    types: list[Type]
+    __slots__ = ("span", "types")
+
+    def __init__(self, span: Span, types: list[Type]) -> None:
+        self.span = span
+        self.types = types
 
 
-@dataclass(slots=True)
 class OptionType:
-    span: Span
-    ty: Type
+    __slots__ = ("span", "ty")
+
+    def __init__(self, span: Span, ty: Type) -> None:
+        self.span = span
+        self.ty = ty
 
 
-@dataclass(slots=True)
 class ResultType:
-    span: Span
-    ok: Type | None
-    err: Type | None
+    __slots__ = ("err", "ok", "span")
+
+    def __init__(self, span: Span, ok: Type | None, err: Type | None) -> None:
+        self.span = span
+        self.ok = ok
+        self.err = err
 
 
-@dataclass(slots=True)
 class FutureType:
-    span: Span
-    ty: Type | None
+    __slots__ = ("span", "ty")
+
+    def __init__(self, span: Span, ty: Type | None) -> None:
+        self.span = span
+        self.ty = ty
 
 
-@dataclass(slots=True)
 class StreamType:
-    span: Span
-    ty: Type | None
+    __slots__ = ("span", "ty")
+
+    def __init__(self, span: Span, ty: Type | None) -> None:
+        self.span = span
+        self.ty = ty
 
 
-@dataclass(slots=True)
 class Func:
-    span: Span
-    async_: bool
-    params: list[tuple[Id, Type]]
-    result: Type | None
+    __slots__ = ("async_", "params", "result", "span")
+
+    def __init__(self, span: Span, async_: bool, params: list[tuple[Id, Type]], result: Type | None) -> None:
+        self.span = span
+        self.async_ = async_
+        self.params = params
+        self.result = result
 
 
-@dataclass(slots=True)
 class NamedFunc:
-    docs: Docs
-    attributes: list[Attribute]
-    name: Id
-    func: Func
+    __slots__ = ("attributes", "docs", "func", "name")
+
+    def __init__(self, docs: Docs, attributes: list[Attribute], name: Id, func: Func) -> None:
+        self.docs = docs
+        self.attributes = attributes
+        self.name = name
+        self.func = func
 
 
-@dataclass(slots=True)
 class ResourceFunc:
-    kind: str
-    """`"method"`, `"static"` or `"constructor"`."""
-    func: NamedFunc
+    __slots__ = ("func", "kind")
+
+    def __init__(self, kind: str, func: NamedFunc) -> None:
+        self.kind = kind
+        """`"method"`, `"static"` or `"constructor"`."""
+        self.func = func
 
 
-@dataclass(slots=True)
 class ResourceType:
-    span: Span
-    funcs: list[ResourceFunc]
+    __slots__ = ("funcs", "span")
+
+    def __init__(self, span: Span, funcs: list[ResourceFunc]) -> None:
+        self.span = span
+        self.funcs = funcs
 
 
 Type = (
@@ -274,92 +346,112 @@ Type = (
 )  # fmt: skip
 
 
-@dataclass(slots=True)
 class TypeDef:
-    docs: Docs
-    attributes: list[Attribute]
-    name: Id
-    ty: Type
+    __slots__ = ("attributes", "docs", "name", "ty")
+
+    def __init__(self, docs: Docs, attributes: list[Attribute], name: Id, ty: Type) -> None:
+        self.docs = docs
+        self.attributes = attributes
+        self.name = name
+        self.ty = ty
 
 
-@dataclass(slots=True)
 class UseName:
-    name: Id
-    as_: Id | None
+    __slots__ = ("as_", "name")
+
+    def __init__(self, name: Id, as_: Id | None) -> None:
+        self.name = name
+        self.as_ = as_
 
 
-@dataclass(slots=True)
 class Use:
-    attributes: list[Attribute]
-    from_: UsePath
-    names: list[UseName]
+    __slots__ = ("attributes", "from_", "names")
+
+    def __init__(self, attributes: list[Attribute], from_: UsePath, names: list[UseName]) -> None:
+        self.attributes = attributes
+        self.from_ = from_
+        self.names = names
 
 
-@dataclass(slots=True)
 class IncludeName:
-    name: Id
-    as_: Id
+    __slots__ = ("as_", "name")
+
+    def __init__(self, name: Id, as_: Id) -> None:
+        self.name = name
+        self.as_ = as_
 
 
-@dataclass(slots=True)
 class Include:
-    from_: UsePath
-    attributes: list[Attribute]
-    names: list[IncludeName]
+    __slots__ = ("attributes", "from_", "names")
+
+    def __init__(self, from_: UsePath, attributes: list[Attribute], names: list[IncludeName]) -> None:
+        self.from_ = from_
+        self.attributes = attributes
+        self.names = names
 
 
 InterfaceItem = TypeDef | NamedFunc | Use
 
 
-@dataclass(slots=True)
 class Interface:
-    docs: Docs
-    attributes: list[Attribute]
-    name: Id
-    items: list[InterfaceItem]
+    __slots__ = ("attributes", "docs", "items", "name")
+
+    def __init__(self, docs: Docs, attributes: list[Attribute], name: Id, items: list[InterfaceItem]) -> None:
+        self.docs = docs
+        self.attributes = attributes
+        self.name = name
+        self.items = items
 
 
-@dataclass(slots=True)
 class ExternInterface:
     """`import x: interface { ... }`."""
 
-    id: Id
-    items: list[InterfaceItem]
+    __slots__ = ("id", "items")
+
+    def __init__(self, id: Id, items: list[InterfaceItem]) -> None:
+        self.id = id
+        self.items = items
 
     @property
     def span(self) -> Span:
         return self.id.span
 
 
-@dataclass(slots=True)
 class ExternPath:
     """`import x;` / `import a:b/x;`."""
 
-    path: UsePath
+    __slots__ = ("path",)
+
+    def __init__(self, path: UsePath) -> None:
+        self.path = path
 
     @property
     def span(self) -> Span:
         return self.path.name.span
 
 
-@dataclass(slots=True)
 class ExternFunc:
     """`import x: func(...);`."""
 
-    id: Id
-    func: Func
+    __slots__ = ("func", "id")
+
+    def __init__(self, id: Id, func: Func) -> None:
+        self.id = id
+        self.func = func
 
     @property
     def span(self) -> Span:
         return self.id.span
 
 
-@dataclass(slots=True)
 class ExternNamedPath:
     """`import label: path;`: a named import of an interface."""
 
-    id: Id
-    path: UsePath
+    __slots__ = ("id", "path")
+
+    def __init__(self, id: Id, path: UsePath) -> None:
+        self.id = id
+        self.path = path
 
     @property
     def span(self) -> Span:
@@ -369,50 +461,62 @@ class ExternNamedPath:
 ExternKind = ExternInterface | ExternPath | ExternFunc | ExternNamedPath
 
 
-@dataclass(slots=True)
 class Import:
-    docs: Docs
-    attributes: list[Attribute]
-    kind: ExternKind
+    __slots__ = ("attributes", "docs", "kind")
+
+    def __init__(self, docs: Docs, attributes: list[Attribute], kind: ExternKind) -> None:
+        self.docs = docs
+        self.attributes = attributes
+        self.kind = kind
 
 
-@dataclass(slots=True)
 class Export:
-    docs: Docs
-    attributes: list[Attribute]
-    kind: ExternKind
+    __slots__ = ("attributes", "docs", "kind")
+
+    def __init__(self, docs: Docs, attributes: list[Attribute], kind: ExternKind) -> None:
+        self.docs = docs
+        self.attributes = attributes
+        self.kind = kind
 
 
 WorldItem = Import | Export | Use | TypeDef | Include
 
 
-@dataclass(slots=True)
 class World:
-    docs: Docs
-    attributes: list[Attribute]
-    name: Id
-    items: list[WorldItem]
+    __slots__ = ("attributes", "docs", "items", "name")
+
+    def __init__(self, docs: Docs, attributes: list[Attribute], name: Id, items: list[WorldItem]) -> None:
+        self.docs = docs
+        self.attributes = attributes
+        self.name = name
+        self.items = items
 
 
-@dataclass(slots=True)
 class ToplevelUse:
-    span: Span
-    attributes: list[Attribute]
-    item: UsePath
-    as_: Id | None
+    __slots__ = ("as_", "attributes", "item", "span")
+
+    def __init__(self, span: Span, attributes: list[Attribute], item: UsePath, as_: Id | None) -> None:
+        self.span = span
+        self.attributes = attributes
+        self.item = item
+        self.as_ = as_
 
 
-@dataclass(slots=True)
 class DeclList:
-    items: list[AstItem]
+    __slots__ = ("items",)
+
+    def __init__(self, items: list[AstItem]) -> None:
+        self.items = items
 
 
-@dataclass(slots=True)
 class PackageFile:
     """One file (or one nested `package x:y { ... }` scope): its optional header and its items."""
 
-    package_id: PackageName | None
-    decl_list: DeclList
+    __slots__ = ("decl_list", "package_id")
+
+    def __init__(self, package_id: PackageName | None, decl_list: DeclList) -> None:
+        self.package_id = package_id
+        self.decl_list = decl_list
 
 
 AstItem = Interface | World | ToplevelUse | PackageFile
