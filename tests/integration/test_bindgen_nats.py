@@ -1,4 +1,4 @@
-"""Generated bindings on both ends of a real nats-server: a typed implementation served through the
+"""Generated bindings on both ends of a real nats-server (and of the framed transport on TCP): a typed implementation served through the
 `*-server` world's bindings answers calls made through the `*-client` world's bindings of the shared
 wrpc-tests WIT (the reference's own integration worlds): records, variants, enums, flags, options,
 results, tuples, resources as handles (moved by `own`, forgotten by `release`), futures and streams."""
@@ -18,7 +18,9 @@ from tests.bindgen_support import generate_into, import_bindings, submodule
 from tests.conftest import shared_path
 from wrpc.bindgen.runtime import release
 from wrpc.client import Client
-from wrpc.errors import RemoteError
+from wrpc.errors import IncompleteResults, RemoteError
+from wrpc.transport.base import Acceptor, Invoker
+from wrpc.transport.framed import FramedClient, FramedServer
 from wrpc.transport.nats import NatsTransport
 from wrpc.values import Err, Ok
 
@@ -38,14 +40,22 @@ def worlds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, ModuleType]:
     return {name: import_bindings(out, generate_into(resolve, name, out)) for name in names}
 
 
-@pytest.fixture
-async def transport(nc: NATS) -> AsyncIterator[NatsTransport]:
-    transport = NatsTransport(nc, prefix="bindgen")
-    yield transport
-    await transport.close()
+@pytest.fixture(params=["nats", "tcp"])
+async def transports(request: pytest.FixtureRequest, nc: NATS) -> AsyncIterator[tuple[Invoker, Acceptor]]:
+    """(what the client calls through, what the server serves on): NATS, or the framed transport on TCP."""
+    if request.param == "nats":
+        transport = NatsTransport(nc, prefix="bindgen")
+        yield transport, transport
+        await transport.close()
+    else:
+        async with FramedServer("tcp://127.0.0.1:0") as server:
+            yield FramedClient(server.address), server
 
 
-async def test_typed_sync_world_crosses_nats(worlds: dict[str, ModuleType], transport: NatsTransport) -> None:
+async def test_typed_sync_world_crosses_the_wire(
+    worlds: dict[str, ModuleType], transports: tuple[Invoker, Acceptor]
+) -> None:
+    invoker, acceptor = transports
     server_sync = submodule(worlds["sync-server"], "exports.sync")
     sync = submodule(worlds["sync-client"], "imports.sync")
     foo = submodule(worlds["sync-client"], "imports.foo")
@@ -92,9 +102,9 @@ async def test_typed_sync_world_crosses_nats(worlds: dict[str, ModuleType], tran
         async def foo(self, x: str) -> None:
             calls.append(x)
 
-    server = await worlds["sync-server"].serve(transport, SyncImpl(), FooImpl())
+    server = await worlds["sync-server"].serve(acceptor, SyncImpl(), FooImpl())
     try:
-        client = sync.Sync(Client(transport))
+        client = sync.Sync(Client(invoker))
         assert await client.fallible(True) == Ok(True)
         assert await client.fallible(False) == Err("test")
         assert await client.numbers() == (1, 2, 3, 4, 5, 6, 7, 8, 9.0, 10.0)
@@ -112,7 +122,7 @@ async def test_typed_sync_world_crosses_nats(worlds: dict[str, ModuleType], tran
             sync.Rec(sync.RecNested("1")),
         )
         assert await client.with_enum() is sync.Foobar.BAR
-        inline = foo.Foo(transport)
+        inline = foo.Foo(invoker)
         assert inline.INSTANCE == "wrpc-test:integration/foo"
         assert await inline.f("four") == 4
         assert await inline.foo("noted") is None
@@ -121,9 +131,19 @@ async def test_typed_sync_world_crosses_nats(worlds: dict[str, ModuleType], tran
         await server.close()
 
 
-async def test_typed_resources_are_handles_across_nats(
-    worlds: dict[str, ModuleType], transport: NatsTransport
+async def fails_as_unknown_handle(call: Awaitable[Any]) -> None:
+    """The server refused the handle: a `RemoteError` saying so where the transport carries error text
+    (NATS), otherwise results that end early (framed)."""
+    with pytest.raises((RemoteError, IncompleteResults)) as info:
+        await call
+    if isinstance(info.value, RemoteError):
+        assert "unknown Foo handle" in str(info.value)
+
+
+async def test_typed_resources_are_handles_across_the_wire(
+    worlds: dict[str, ModuleType], transports: tuple[Invoker, Acceptor]
 ) -> None:
+    invoker, acceptor = transports
     resources = submodule(worlds["resources-client"], "imports.resources")
     strange = submodule(worlds["resources-client"], "imports.strange")
 
@@ -151,9 +171,9 @@ async def test_typed_resources_are_handles_across_nats(
         async def bar(self, v: Foo) -> int:
             return 100 + v.n
 
-    server = await worlds["resources-server"].serve(transport, ResourcesImpl(), StrangeImpl())
+    server = await worlds["resources-server"].serve(acceptor, ResourcesImpl(), StrangeImpl())
     try:
-        dynamic = Client(transport)
+        dynamic = Client(invoker)
         client = resources.Resources(dynamic)
         first = await client.foo_new()
         second = await client.foo_new()
@@ -165,18 +185,17 @@ async def test_typed_resources_are_handles_across_nats(
         assert await client.bar(second) == "foo 1"
         assert await strange.Strange(dynamic).bar(second) == 101
         assert await client.foo_foo(first) == "static 0"
-        with pytest.raises(RemoteError, match="unknown Foo handle"):
-            await first.bar()
+        await fails_as_unknown_handle(first.bar())
         release(created[1])
-        with pytest.raises(RemoteError, match="unknown Foo handle"):
-            await second.bar()
+        await fails_as_unknown_handle(second.bar())
     finally:
         await server.close()
 
 
-async def test_typed_futures_and_streams_cross_nats(
-    worlds: dict[str, ModuleType], transport: NatsTransport
+async def test_typed_futures_and_streams_cross_the_wire(
+    worlds: dict[str, ModuleType], transports: tuple[Invoker, Acceptor]
 ) -> None:
+    invoker, acceptor = transports
     client_async = submodule(worlds["async-client"], "imports.async_")
 
     async def chunks(*items: Any) -> AsyncIterator[Any]:
@@ -198,9 +217,9 @@ async def test_typed_futures_and_streams_cross_nats(
         async def identity_nested_async(self, v: Any) -> Any:
             return v
 
-    server = await worlds["async-server"].serve(transport, AsyncImpl())
+    server = await worlds["async-server"].serve(acceptor, AsyncImpl())
     try:
-        client = client_async.Async(Client(transport))
+        client = client_async.Async(Client(invoker))
         raw, lists = await client.with_streams()
         assert b"".join([chunk async for chunk in raw]) == b"test"
         assert [item async for item in lists] == [["foo"], ["bar", "baz"]]
