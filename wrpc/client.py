@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from collections.abc import Coroutine, Mapping, Sequence
 from typing import Any
 
 from wrpc import types as t
-from wrpc.codec import function_async_paths
+from wrpc.codec import WildcardPath, function_async_paths
 from wrpc.errors import DeadlineExceeded, RemoteError, WrpcError
 from wrpc.functions import wire_name
 from wrpc.log import get_logger
@@ -92,7 +93,7 @@ class Client:
                     wire,
                     params_bytes,
                     param_paths=[d.path for d in deferred],
-                    result_paths=function_async_paths(func)[1],
+                    result_paths=_result_paths(func),
                     headers=all_headers,
                     timeout=timeout,
                 )
@@ -123,6 +124,11 @@ class Client:
         for task in list(self._background):
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
+
+
+@functools.lru_cache(maxsize=1024)
+def _result_paths(func: t.FunctionType) -> list[WildcardPath]:
+    return function_async_paths(func)[1]
 
 
 PROPAGATED_HEADERS = ("traceparent", "tracestate")

@@ -26,6 +26,7 @@ def configure(level: str | int = "INFO", *, json: bool = False) -> None:
     )
     structlog.configure(
         processors=[
+            structlog.stdlib.filter_by_level,
             structlog.stdlib.add_log_level,
             structlog.stdlib.add_logger_name,
             structlog.processors.TimeStamper(fmt="iso"),
@@ -43,6 +44,7 @@ def get_logger(name: str) -> Any:
     if not structlog.is_configured():
         structlog.configure(
             processors=[
+                structlog.stdlib.filter_by_level,
                 structlog.stdlib.add_log_level,
                 structlog.stdlib.add_logger_name,
                 structlog.processors.format_exc_info,

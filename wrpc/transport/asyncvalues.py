@@ -23,12 +23,14 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import functools
 import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterable
 from typing import Any
 
 from wrpc import codec as _codec
 from wrpc import types as t
+from wrpc._gen import min_size
 from wrpc.errors import DecodeError, IncompleteResults, RemoteError, TruncatedInput, WrpcError
 from wrpc.transport.base import ChannelReader, ChannelWriter, Path
 from wrpc.values import (
@@ -81,13 +83,14 @@ class ChannelSource:
     async def decode(self, ty: t.WitType, path: Path, *, what: str) -> Any:
         """Decode one `ty` at `path`; EOF before it is complete raises `IncompleteResults`."""
         codec = _codec.compile(ty)
-        try:
-            value, end = codec.decode_prefix(self._buffer, 0, path, root=what)
-        except TruncatedInput:
-            pass
-        else:
-            self._buffer = self._buffer[end:]
-            return value
+        if self._buffer or _min_size(ty) == 0:
+            try:
+                value, end = codec.decode_prefix(self._buffer, 0, path, root=what)
+            except TruncatedInput:
+                pass
+            else:
+                self._buffer = self._buffer[end:]
+                return value
         decoder = codec.decoder(path, root=what, max_buffered=self.max_buffered)
         while True:
             data = await self.next_bytes()
@@ -105,6 +108,12 @@ class ChannelSource:
         data = await self.next_bytes()
         self.push_back(data)
         return not data
+
+
+@functools.lru_cache(maxsize=1024)
+def _min_size(ty: t.WitType) -> int:
+    """The fewest bytes a value of `ty` encodes to (0: it may be complete before any byte arrives)."""
+    return min_size(ty)
 
 
 ReaderFor = Callable[[Path], ChannelReader]
