@@ -438,8 +438,11 @@ class FramedServer(Acceptor):
         *,
         max_depth: int = DEFAULT_MAX_DEPTH,
         max_frame_size: int = DEFAULT_MAX_FRAME_SIZE,
+        backlog: int = 1024,
     ) -> None:
         self.address = FramedAddress.parse(address) if isinstance(address, str) else address
+        self.backlog = backlog
+        """Connections the kernel queues before they are accepted: one per call in flight, so keep it large."""
         self.listeners: dict[tuple[str, str], _FramedListener] = {}
         self._max_depth = max_depth
         self._max_frame_size = max_frame_size
@@ -452,9 +455,11 @@ class FramedServer(Acceptor):
         if addr.scheme == "unix":
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(addr.path)
-            self._server = await loop.create_unix_server(self._new_stream, addr.path)
+            self._server = await loop.create_unix_server(self._new_stream, addr.path, backlog=self.backlog)
         else:
-            self._server = await loop.create_server(self._new_stream, addr.host, addr.port)
+            self._server = await loop.create_server(
+                self._new_stream, addr.host, addr.port, backlog=self.backlog
+            )
             port = self._server.sockets[0].getsockname()[1]
             self.address = FramedAddress("tcp", host=addr.host, port=port)
         log.info("framed server listening", address=str(self.address))
