@@ -44,8 +44,9 @@ def generate(resolve: Resolve, world_id: int) -> dict[str, str]:
         *_docs(world.docs),
     ]
 
+    planned = list(cx.interface_modules.items())  # the world's own; types may plan more (`use`d only)
     stubs: dict[int, str] = {}
-    for (direction, interface_id), module in cx.interface_modules.items():
+    for (direction, interface_id), module in planned:
         if direction == "import":
             stubs[interface_id] = module.names.claim(pascal(_item_name(cx, direction, interface_id)))
         else:
@@ -54,14 +55,14 @@ def generate(resolve: Resolve, world_id: int) -> dict[str, str]:
     for name in ("Imports", "Exports", "serve_exports", "serve"):
         cx.world_module.names.claim(name)
 
-    for direction, interface_id in list(cx.interface_modules):
+    for (direction, interface_id), _ in planned:
         for type_id in resolve.interfaces[interface_id].types.values():
             tw.emit(type_id, direction)
     for item in world.imports.values():
         if isinstance(item, m.WorldType):
             tw.emit(item.id, "import")
 
-    for (direction, interface_id), module in list(cx.interface_modules.items()):
+    for (direction, interface_id), module in planned:
         interface = resolve.interfaces[interface_id]
         functions = list(interface.functions.values())
         instance = cx.instances[(direction, interface_id)]
@@ -112,7 +113,6 @@ def _world_functions(tw: TypeWriter, cx: Context) -> None:
         return
     names = Namespace({"server", "served"})
     params = [(names.claim(param), annotation, fn) for param, annotation, fn in serves]
-    serve = "serve"
     summary = (
         f"Serve every export of `{cx.world_instance}` on `server` (a `wrpc.server.Server` or a transport).\n\n"
         "Returns the `Server`; `await server.close()` stops serving."
@@ -120,7 +120,7 @@ def _world_functions(tw: TypeWriter, cx: Context) -> None:
     module.add(
         "",
         "",
-        f"async def {serve}(",
+        "async def serve(",
         "    server: _rt.Server | _rt.Acceptor,",
         *(f"    {param}: {annotation}," for param, annotation, _ in params),
         ") -> _rt.Server:",

@@ -114,8 +114,8 @@ class TypeWriter:
                 return f"AsyncIterator[{a(module, inner)}]"
             case m.Alias(type=target):
                 return a(module, target)
-            case m.Map(key=key, value=value):
-                return f"dict[{a(module, key)}, {a(module, value)}]"
+            case m.Map():
+                raise UnsupportedType("map types have no wRPC encoding (protocol notes 1.3)")
         raise ValueError(f"a {type(kind).__name__} type cannot appear anonymously")
 
     def _is_option(self, ty: m.Type) -> bool:
