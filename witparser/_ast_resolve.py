@@ -181,6 +181,8 @@ def _use_name(path: ast.UsePath) -> ast.Id:
 _TypeOrItem = int | str
 """A type id, or the kind of a non-type item (`"function"`) sharing the namespace."""
 
+_ASCII_WHITESPACE = " \t\n\x0c\r"
+
 _MAP_KEYS = frozenset({"bool", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "char", "string"})
 
 
@@ -895,24 +897,24 @@ class _Resolver:
         if not docs.docs:
             return None
         lines: list[str] = []
+        multiline = False
         for doc in docs.docs:
-            if doc.startswith("/**"):
-                # The reference panics on an empty `/**/`; it is treated as an empty line here.
-                body = doc[3:]
-                contents = body[:-2] if body.endswith("*/") else ""
-            else:
-                contents = doc.lstrip("/")
-            lines.append(contents.rstrip())
-        indents = [len(line) - len(line.lstrip(" \t\n\x0c\r")) for line in lines if line]
-        indent = min(indents) if indents else 0
+            if doc.startswith("/*"):
+                multiline = True
+                if doc.startswith("/**"):
+                    # The reference panics on an empty `/**/`; it is treated as an empty line here.
+                    body = doc[3:]
+                    lines.append(body[:-2].rstrip() if body.endswith("*/") else "")
+                    continue
+            lines.append(doc.lstrip("/").rstrip())
+        indent = min((len(line) - len(line.lstrip(_ASCII_WHITESPACE)) for line in lines if line), default=0)
         if indent > 0:
             prefix = " " * indent
             lines = [line.removeprefix(prefix) for line in lines]
-        text = "".join(
-            "\n" if not line else "".join(part.removesuffix("\r") + "\n" for part in line.split("\n"))
-            for line in lines
-        )
-        return text.rstrip("\n")
+        if multiline:
+            # A block comment may span lines: each line ends in `\n` (and loses a `\r` before it).
+            lines = ["\n".join(part.removesuffix("\r") for part in line.split("\n")) for line in lines]
+        return "\n".join(lines).rstrip("\n")
 
     def stability(self, attributes: list[ast.Attribute]) -> Stability:
         since: ast.Since | None = None

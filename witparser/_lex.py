@@ -263,84 +263,149 @@ def tokenize(text: str, offset: int) -> Tokens:
     """
     detect_invalid_input(text)
     tokens = Tokens(text, offset)
+    try:
+        resume = _tokenize_common(tokens, 1 if text.startswith("\ufeff") else 0)
+        if resume >= 0:
+            _tokenize_general(tokens, resume)
+    except ParseError as error:
+        tokens.error = error
+        tokens.kinds.append(ERROR)
+        tokens.starts.append(error.span.start)
+        tokens.ends.append(error.span.end)
+        return tokens
+    tokens.kinds.append(EOF)
+    tokens.starts.append(len(text) + offset)
+    tokens.ends.append(len(text) + offset)
+    return tokens
+
+
+# Pairs of (whitespace and comments, token) for the common case: ASCII identifiers, keywords, integers
+# and punctuation. Anything else (strings, other characters, nested or unterminated block comments)
+# hands over to the general loop.
+_COMMON = re.compile(
+    r"((?:[ \t\n]++|\r\n|//[^\n]*+\n?|/\*(?:[^*/]++|\*(?!/)|/(?!\*))*+\*/)*+)"
+    r"([A-Za-z_][A-Za-z0-9_\-]*+|[0-9]++|->|%(?:[A-Za-z_\-][A-Za-z0-9_\-]*+)?|.|)",
+    re.S,
+)
+_COMMENT = re.compile(r"//[^\n]*+\n?|/\*(?:[^*/]++|\*(?!/)|/(?!\*))*+\*/")
+_KINDS: dict[str, int] = {**KEYWORDS, **_PUNCT, "->": RARROW}
+
+
+def _tokenize_common(tokens: Tokens, pos: int) -> int:
+    """Tokenize from `pos` while the input is common; returns where the general loop must resume, or -1.
+
+    It resumes at the first uncommon token, or at the token before it when the two touch (an ASCII
+    identifier may continue with non-ASCII letters, so that one is lexed again).
+    """
+    text = tokens.text
+    offset = tokens.offset
+    kinds = tokens.kinds
+    starts = tokens.starts
+    ends = tokens.ends
+    table = _KINDS
+    for trivia, token in _COMMON.findall(text, pos):
+        if trivia:
+            if "/" in trivia:
+                for m in _COMMENT.finditer(trivia):
+                    tokens.comments.append((pos + m.start() + offset, pos + m.end() + offset))
+                    tokens.comment_tokens.append(len(kinds))
+            pos += len(trivia)
+        kind = table.get(token)
+        if kind is None:
+            first = token[:1]
+            if not first:
+                return -1
+            if "a" <= first <= "z" or "A" <= first <= "Z" or first == "_":
+                kind = ID
+            elif "0" <= first <= "9":
+                kind = INTEGER
+            elif first == "%":
+                kind = EXPLICIT_ID
+            else:
+                return _resume_at(tokens, pos, trivia)
+        elif kind == SLASH and text.startswith("*", pos + 1):
+            return _resume_at(tokens, pos, trivia)
+        kinds.append(kind)
+        starts.append(pos + offset)
+        pos += len(token)
+        ends.append(pos + offset)
+    return -1
+
+
+def _resume_at(tokens: Tokens, pos: int, trivia: str) -> int:
+    if trivia or not tokens.kinds:
+        return pos
+    tokens.kinds.pop()
+    tokens.ends.pop()
+    return tokens.starts.pop() - tokens.offset
+
+
+def _tokenize_general(tokens: Tokens, pos: int) -> None:
+    """Tokenize from `pos` to the end, handling every token the reference's lexer knows."""
+    text = tokens.text
+    offset = tokens.offset
     kinds = tokens.kinds
     starts = tokens.starts
     ends = tokens.ends
     keywords = KEYWORDS
     punct = _PUNCT
     n = len(text)
-    pos = 1 if text.startswith("\ufeff") else 0
-    try:
-        while True:
-            resume = -1
-            for m in _TOKEN.finditer(text, pos):
-                group = m.lastindex
-                if group == 1:
-                    start, end = m.span(1)
-                    if end < n and text[end] >= "\x80":
-                        end = resume = _keylike_end(text, end)
-                        kinds.append(keywords.get(text[start:end], ID))
-                    else:
-                        kinds.append(keywords.get(m.group(1), ID))
-                elif group == 2:
-                    start, end = m.span(2)
-                    kinds.append(punct[m.group(2)])
-                elif group == 3:
-                    start, end = m.span(3)
-                    tokens.comments.append((start + offset, end + offset))
-                    tokens.comment_tokens.append(len(kinds))
-                    continue
-                elif group is None:
-                    break
-                elif group == 7:
-                    start = m.start(7)
-                    ch = m.group(7)
-                    if ch == "/":
-                        # A `/*` the unnested pattern could not close: nested or unterminated.
-                        resume = _block_comment_end(tokens, start)
-                        tokens.comments.append((start + offset, resume + offset))
-                        tokens.comment_tokens.append(len(kinds))
-                        break
-                    if ch == '"':
-                        end = resume = _string_end(tokens, start)
-                        kinds.append(STRING)
-                    elif ch >= "\x80" and _is_keylike_start(ch):
-                        end = resume = _keylike_end(text, start + 1)
-                        kinds.append(keywords.get(text[start:end], ID))
-                    else:
-                        raise _at(start + offset, f"unexpected character {rust_char_debug(ch)}")
-                elif group == 4:
-                    start, end = m.span(4)
-                    kinds.append(INTEGER)
-                elif group == 5:
-                    start, end = m.span(5)
-                    kinds.append(RARROW)
+    while True:
+        resume = -1
+        for m in _TOKEN.finditer(text, pos):
+            group = m.lastindex
+            if group == 1:
+                start, end = m.span(1)
+                if end < n and text[end] >= "\x80":
+                    end = resume = _keylike_end(text, end)
+                    kinds.append(keywords.get(text[start:end], ID))
                 else:
-                    start, end = m.span(6)
-                    kinds.append(EXPLICIT_ID)
-                    if (
-                        end < n
-                        and text[end] >= "\x80"
-                        and (end > start + 1 or _is_keylike_start(text[end]))
-                    ):
-                        end = resume = _keylike_end(text, end + (end == start + 1))
-                starts.append(start + offset)
-                ends.append(end + offset)
-                if resume >= 0:
-                    break
-            if resume < 0:
+                    kinds.append(keywords.get(m.group(1), ID))
+            elif group == 2:
+                start, end = m.span(2)
+                kinds.append(punct[m.group(2)])
+            elif group == 3:
+                start, end = m.span(3)
+                tokens.comments.append((start + offset, end + offset))
+                tokens.comment_tokens.append(len(kinds))
+                continue
+            elif group is None:
                 break
-            pos = resume
-    except ParseError as error:
-        tokens.error = error
-        kinds.append(ERROR)
-        starts.append(error.span.start)
-        ends.append(error.span.end)
-        return tokens
-    kinds.append(EOF)
-    starts.append(n + offset)
-    ends.append(n + offset)
-    return tokens
+            elif group == 7:
+                start = m.start(7)
+                ch = m.group(7)
+                if ch == "/":
+                    # A `/*` the unnested pattern could not close: nested or unterminated.
+                    resume = _block_comment_end(tokens, start)
+                    tokens.comments.append((start + offset, resume + offset))
+                    tokens.comment_tokens.append(len(kinds))
+                    break
+                if ch == '"':
+                    end = resume = _string_end(tokens, start)
+                    kinds.append(STRING)
+                elif ch >= "\x80" and _is_keylike_start(ch):
+                    end = resume = _keylike_end(text, start + 1)
+                    kinds.append(keywords.get(text[start:end], ID))
+                else:
+                    raise _at(start + offset, f"unexpected character {rust_char_debug(ch)}")
+            elif group == 4:
+                start, end = m.span(4)
+                kinds.append(INTEGER)
+            elif group == 5:
+                start, end = m.span(5)
+                kinds.append(RARROW)
+            else:
+                start, end = m.span(6)
+                kinds.append(EXPLICIT_ID)
+                if end < n and text[end] >= "\x80" and (end > start + 1 or _is_keylike_start(text[end])):
+                    end = resume = _keylike_end(text, end + (end == start + 1))
+            starts.append(start + offset)
+            ends.append(end + offset)
+            if resume >= 0:
+                break
+        if resume < 0:
+            return
+        pos = resume
 
 
 def _block_comment_end(tokens: Tokens, start: int) -> int:
