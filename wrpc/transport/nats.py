@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Coroutine, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from typing import Any
 
 import nats.errors
@@ -88,6 +88,7 @@ class NatsTransport(Invoker, Acceptor):
         self._listeners: set[_NatsListener] = set()
         self._prober: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._unhook: Callable[[], None] = lambda: None
         self._closed = False
 
     # --- lifecycle --------------------------------------------------------------------------------
@@ -125,6 +126,7 @@ class NatsTransport(Invoker, Acceptor):
             with contextlib.suppress(nats.errors.Error):
                 await self._inbox_sub.unsubscribe()
         self._inbox_sub = None
+        self._unhook()
 
     def stats(self) -> dict[str, int]:
         """Live state, for leak checks: invocations routed, serving subscriptions, inbox subscribed."""
@@ -153,6 +155,16 @@ class NatsTransport(Invoker, Acceptor):
 
         self.nc._disconnected_cb = on_disconnect
         self.nc._error_cb = on_error
+        self._unhook = lambda: self._restore_callbacks(
+            on_disconnect, previous_disconnect, on_error, previous_error
+        )
+
+    def _restore_callbacks(self, ours_d: Any, previous_d: Any, ours_e: Any, previous_e: Any) -> None:
+        # Only when nobody chained after us; otherwise our wrappers stay (they do nothing once closed).
+        if self.nc._disconnected_cb is ours_d:
+            self.nc._disconnected_cb = previous_d
+        if self.nc._error_cb is ours_e:
+            self.nc._error_cb = previous_e
 
     def _on_disconnect(self) -> None:
         for inv in list(self._invocations.values()):
