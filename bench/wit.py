@@ -180,8 +180,6 @@ def main() -> None:
         f"| baseline: bare interpreter `python -c pass` | {cold['interpreter']:.1f} ms | |",
         f"| warm: repeated `witparser.load` in one process ({WARM_RUNS} runs; best {warm['best']:.1f} ms) "
         f"| {warm['median']:.1f} ms | {_verdict(warm['median'])} |",
-        f"| cold minus warm: first-load overhead (modules imported on first use, caches) "
-        f"| {cold['load'] - warm['median']:.1f} ms | |",
         "",
         "The Rust reference (`wasm-tools`) is not built here (the project does not build upstream code), so "
         "the comparison is with the target only. The bare interpreter's start-up is the floor of any cold "
