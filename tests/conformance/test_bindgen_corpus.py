@@ -1,6 +1,7 @@
 """Bindings generate, import and type-check for every world of the shared WIT corpus: the reference
 generator's codegen tests (`wrpc-codegen/`), the reference integration worlds (`wrpc-tests/`) and the
-wasmCloud provider worlds (`provider-keyvalue/`, `provider-postgres/`).
+wasmCloud provider worlds (`provider-keyvalue/`, `provider-postgres/`), and for good measure the wasmCloud
+host's own WIT tree (WASI 0.2 and friends), the reference's keyvalue example and benchmark worlds.
 
 Everything is generated into one temporary directory and checked by a single strict mypy run (mypy is
 slow to start; once is enough), with imports of the project's own modules followed silently, so only
@@ -29,6 +30,9 @@ def corpus() -> list[Path]:
         shared_path("wit", "wrpc-tests"),
         shared_path("wit", "provider-keyvalue"),
         shared_path("wit", "provider-postgres"),
+        shared_path("wit", "wasi-keyvalue"),
+        shared_path("wit", "wasmcloud-runtime"),
+        shared_path("wit", "wrpc-bench"),
     ]
 
 
@@ -49,9 +53,10 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]
 
 def test_the_corpus_has_every_expected_world(generated: tuple[Path, list[str]]) -> None:
     _, packages = generated
-    assert len(packages) >= 70
+    assert len(packages) >= 80
     assert "wrpc_tests__sync_server" in packages
     assert "provider_keyvalue__interfaces" in packages
+    assert "wasmcloud_runtime__interfaces" in packages
 
 
 def test_every_generated_module_imports(generated: tuple[Path, list[str]]) -> None:

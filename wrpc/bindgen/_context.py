@@ -8,9 +8,11 @@ Rules of this module:
 2. An interface that is both imported and exported gets a module on each side with its own copies of the
    types, as the Rust generator does: on the import side a resource is a client proxy, on the export side a
    protocol the implementation fulfils, so any type holding a handle differs between the two.
-3. A named type lives in its owner's module; the export side of an interface sees the export module of
+3. A module is named after the interface (`store`); when two interfaces share that name, the later one
+   is qualified by its package (`wasi_keyvalue_store`), then by its version (`..._0_2_0_draft`).
+4. A named type lives in its owner's module; the export side of an interface sees the export module of
    each interface it uses when that interface is exported too, and the import module otherwise.
-4. Instance names follow the reference generators (protocol notes 4.2): `ns:pkg/name[@version]`, where
+5. Instance names follow the reference generators (protocol notes 4.2): `ns:pkg/name[@version]`, where
    `name` is the world key's name (inline interfaces) or the interface's name, and world functions use
    the world's name.
 """
@@ -84,6 +86,9 @@ class Context:
         if module_name in names and interface.package is not None:
             pkg = self.resolve.packages[interface.package].name
             module_name = snake(f"{pkg.namespace}-{pkg.name}-{name}")
+            if module_name in names and pkg.version is not None:
+                version = str(pkg.version).replace(".", "-").replace("+", "-")
+                module_name = snake(f"{pkg.namespace}-{pkg.name}-{name}-{version}")
         module_name = names.claim(module_name)
         package = "imports" if direction == "import" else "exports"
         instance = self.instances[(direction, interface_id)]
