@@ -70,18 +70,13 @@ def format_resolve(resolve: Resolve, package_ids: list[int] | None = None) -> st
     a `Resolve` with no recorded load, the last package nothing else depends on) as the main one, like
     `wasm-tools component wit`. The text then parses back on its own into an equivalent `Resolve`.
     """
-    if package_ids is None:
-        package_ids = list(range(len(resolve.packages)))
-        if not package_ids:
-            raise WitError("there are no packages to print")
-        main = _default_main(resolve)
-    else:
-        if not package_ids:
-            raise WitError("there are no packages to print")
-        main = package_ids[-1]
+    ids = list(range(len(resolve.packages))) if package_ids is None else list(package_ids)
+    if not ids:
+        raise WitError("there are no packages to print")
+    main = _default_main(resolve) if package_ids is None else ids[-1]
     printer = _Printer(resolve)
     printer.package(main, is_main=True)
-    for i, package_id in enumerate(p for p in package_ids if p != main):
+    for i, package_id in enumerate(p for p in ids if p != main):
         if i > 0:
             printer.out.newline()
             printer.out.newline()
