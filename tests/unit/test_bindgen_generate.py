@@ -10,6 +10,9 @@ from pathlib import Path
 import witparser
 from tests.bindgen_support import bindings, submodule
 from wrpc.bindgen import generate
+from wrpc.bindgen import runtime as rt
+from wrpc.client import Client
+from wrpc.transport.base import ClientInvocation, Invoker
 
 WIT = """
 package demo:shapes@1.2.0;
@@ -94,3 +97,21 @@ def test_docs_keywords_and_world_functions(tmp_path: Path) -> None:
     assert imported.Counter.get_count.__doc__ == "The current count."
     assert list(inspect.signature(world.Imports.log).parameters) == ["self", "for_"]
     assert list(inspect.signature(world.serve).parameters) == ["server", "counters", "world"]
+
+
+class _NoTransport(Invoker):
+    async def invoke(self, *args: object, **kwargs: object) -> ClientInvocation:
+        raise AssertionError("no call is made in this test")
+
+
+def test_a_proxy_inherits_its_callers_instance_override_only_for_its_own_interface(tmp_path: Path) -> None:
+    world = bindings(WIT, "shapes", tmp_path)
+    imported = submodule(world, "imports.counters")
+    client = Client(_NoTransport())
+    own_interface = rt.Context(client, "elsewhere:shapes/counters", imported.Counter.INSTANCE)
+    assert imported._t_counter.lift(b"\x07", own_interface)._wrpc_instance == "elsewhere:shapes/counters"
+    other_interface = rt.Context(client, "elsewhere:x/y", "demo:shapes/other@1.2.0")
+    proxy = imported._t_counter.lift(b"\x07", other_interface)
+    assert proxy._wrpc_instance == "demo:shapes/counters@1.2.0"
+    assert proxy.handle == b"\x07"
+    assert proxy == imported.Counter(b"\x07", client)
