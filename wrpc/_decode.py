@@ -210,7 +210,7 @@ def decoder(em: Emitter, ty: t.WitType) -> str:
 
 def _function(em: Emitter, ty: t.WitType, name: str) -> list[str]:
     body = [*_guarded(_inline(em, ty, "x"), "None"), "return x, pos"] if is_inline(ty) else _compound(em, ty)
-    return [f"def {name}(buf, pos, P):", *indent(body)]
+    return [f"def {name}(buf, pos, P):", "    END = len(buf)", *indent(body)]
 
 
 def _code(em: Emitter, ty: t.WitType, x: str, path: str) -> list[str]:
@@ -278,7 +278,7 @@ def _sized(em: Emitter, x: str, make: str, what: str) -> list[str]:
     return [
         *_uleb_into(x, 5, 32),
         f"{e} = pos + {x}",
-        f"if {e} > len(buf): raise Short({e}, 'truncated {what}')",
+        f"if {e} > END: raise Short({e}, 'truncated {what}')",
         f"{x} = {make.replace('@e', e)}",
         f"pos = {e}",
     ]
@@ -341,22 +341,9 @@ def _scalar(em: Emitter, ty: t.WitType, x: str) -> list[str]:
 
 def _compound(em: Emitter, ty: t.WitType) -> list[str]:
     match ty:
-        case t.Record(fields=fields):
-            lines: list[str] = []
-            items = []
-            for j, (field, fty) in enumerate(fields):
-                y = em.fresh("y")
-                lines += _guarded(_code(em, fty, y, f"P + ({j},)"), repr("." + field))
-                items.append(f"{field!r}: {y}")
-            return [*lines, f"return {{{', '.join(items)}}}, pos"]
-        case t.Tuple(types=types):
-            lines = []
-            names = []
-            for j, ety in enumerate(types):
-                y = em.fresh("y")
-                lines += _guarded(_code(em, ety, y, f"P + ({j},)"), str(j))
-                names.append(y)
-            return [*lines, f"return ({', '.join(names)}{',' if len(names) == 1 else ''}), pos"]
+        case t.Record() | t.Tuple():
+            lines, made = _product(em, ty, "P")
+            return [*lines, f"return {made}, pos"]
         case t.List(elem=elem):
             return _list_body(em, elem, "x")
         case t.Option(inner=inner):
@@ -401,16 +388,42 @@ def _compound(em: Emitter, ty: t.WitType) -> list[str]:
     raise AssertionError(f"not a compound type: {ty!r}")
 
 
+def _product(em: Emitter, ty: t.WitType, path: str) -> tuple[list[str], str]:
+    """The code reading a record's fields or a tuple's elements at `path`, and the expression building it."""
+    lines: list[str] = []
+    names: list[str] = []
+    members = (
+        ty.fields
+        if isinstance(ty, t.Record)
+        else tuple(enumerate(ty.types))
+        if isinstance(ty, t.Tuple)
+        else ()
+    )
+    for j, (member, mty) in enumerate(members):
+        y = em.fresh("y")
+        segment = repr("." + member) if isinstance(member, str) else str(member)
+        lines += _guarded(_code(em, mty, y, f"{path} + ({j},)"), segment)
+        names.append(y)
+    if isinstance(ty, t.Record):
+        return lines, "{" + ", ".join(f"{f!r}: {y}" for (f, _), y in zip(ty.fields, names, strict=True)) + "}"
+    return lines, f"({', '.join(names)}{',' if len(names) == 1 else ''})"
+
+
 def _list_body(em: Emitter, elem: t.WitType, x: str) -> list[str]:
     minimum = min_size(elem)
-    check = f"n * {minimum} > len(buf) - pos" if minimum else f"n > {MAX_ZERO_SIZE_ELEMENTS}"
+    if isinstance(elem, t.Record | t.Tuple):  # inlined into the loop: no call per element
+        lines, made = _product(em, elem, "P + (i,)")
+        each = [*lines, f"ap({made})"]
+    else:
+        each = [*_code(em, elem, "y", "P + (i,)"), "ap(y)"]
+    check = f"n * {minimum} > END - pos" if minimum else f"n > {MAX_ZERO_SIZE_ELEMENTS}"
     return [
         *_uleb_into("n", 5, 32),
         f"if {check}: _count(n, pos, buf, {minimum})",
         f"{x} = []",
         f"ap = {x}.append",
         "i = 0",
-        *_guarded(["for i in range(n):", *indent([*_code(em, elem, "y", "P + (i,)"), "ap(y)"])], "i"),
+        *_guarded(["for i in range(n):", *indent(each)], "i"),
         f"return {x}, pos",
     ]
 

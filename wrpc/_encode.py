@@ -71,11 +71,10 @@ class Out(bytearray):
     the string join `parts`, and `finish` joins everything once.
     """
 
-    __slots__ = ("parts",)
-    parts: list[bytes | bytearray]
+    parts: list[bytes | bytearray] | None = None
 
     def finish(self) -> bytes:
-        parts = getattr(self, "parts", None)
+        parts = self.parts
         if parts is None:
             return bytes(self)
         parts.append(bytes(self))
@@ -83,7 +82,7 @@ class Out(bytearray):
 
 
 def _big(out: Out, blob: bytes | bytearray) -> None:
-    parts = getattr(out, "parts", None)
+    parts = out.parts
     if parts is None:
         parts = out.parts = []
     parts.append(bytes(out) + _length(len(blob)))
@@ -103,7 +102,14 @@ def _int(x: object, lo: int, hi: int, name: str) -> int:
 
 
 def _unsigned(x: object, hi: int, name: str) -> bytes:
-    return uleb(_int(x, 0, hi, name))
+    if type(x) is not int or not 0 <= x <= hi:
+        x = _int(x, 0, hi, name)
+    out = bytearray()
+    while x >= 0x80:
+        out.append(x & 0x7F | 0x80)
+        x >>= 7
+    out.append(x)
+    return bytes(out)
 
 
 def _signed(x: object, lo: int, hi: int, name: str) -> bytes:
@@ -372,22 +378,12 @@ def _scalar(em: Emitter, ty: t.WitType, x: str) -> list[str]:
 
 def _compound(em: Emitter, ty: t.WitType) -> list[str]:
     match ty:
-        case t.Record(fields=fields):
-            names = em.const(tuple(n for n, _ in fields), "NAMES")
-            lines = [f"if type(x) is not dict or len(x) != {len(fields)}: x = _record(x, {names})"]
-            for j, (field, fty) in enumerate(fields):
-                y = em.fresh("y")
-                body = [f"{y} = x[{field!r}]", *_code(em, fty, y, f"P + ({j},)")]
-                lines += _guarded(body, repr("." + field))
-            return lines
-        case t.Tuple(types=types):
-            lines = [f"if type(x) is not tuple or len(x) != {len(types)}: x = _tuple(x, {len(types)})"]
-            for j, ety in enumerate(types):
-                y = em.fresh("y")
-                lines += _guarded([f"{y} = x[{j}]", *_code(em, ety, y, f"P + ({j},)")], str(j))
-            return lines
+        case t.Record() | t.Tuple():
+            return _product(em, ty, "x", "P")
         case t.List(elem=elem):
-            loop = ["for i, y in enumerate(x):", *indent(_code(em, elem, "y", "P + (i,)"))]
+            # Records and tuples are inlined into the loop: no call per element.
+            each = _product(em, elem, "y", "P + (i,)") if isinstance(elem, t.Record | t.Tuple) else None
+            loop = ["for i, y in enumerate(x):", *indent(each or _code(em, elem, "y", "P + (i,)"))]
             return [
                 "if type(x) is not list and type(x) is not tuple: x = _seq(x)",
                 "n = len(x)",
@@ -418,6 +414,26 @@ def _compound(em: Emitter, ty: t.WitType) -> list[str]:
         case t.Future() | t.Stream():
             return ["ap(0)", f"D.append(Deferred(P, {em.const(ty, 'TY')}, x))"]
     raise AssertionError(f"not a compound type: {ty!r}")
+
+
+def _product(em: Emitter, ty: t.WitType, x: str, path: str) -> list[str]:
+    """A record's fields or a tuple's elements, read from variable `x` whose index path is `path`."""
+    if isinstance(ty, t.Record):
+        fields = ty.fields
+        names = em.const(tuple(n for n, _ in fields), "NAMES")
+        lines = [f"if type({x}) is not dict or len({x}) != {len(fields)}: {x} = _record({x}, {names})"]
+        for j, (field, fty) in enumerate(fields):
+            y = em.fresh("y")
+            body = [f"{y} = {x}[{field!r}]", *_code(em, fty, y, f"{path} + ({j},)")]
+            lines += _guarded(body, repr("." + field))
+        return lines
+    assert isinstance(ty, t.Tuple)
+    count = len(ty.types)
+    lines = [f"if type({x}) is not tuple or len({x}) != {count}: {x} = _tuple({x}, {count})"]
+    for j, ety in enumerate(ty.types):
+        y = em.fresh("y")
+        lines += _guarded([f"{y} = {x}[{j}]", *_code(em, ety, y, f"{path} + ({j},)")], str(j))
+    return lines
 
 
 def _payload(em: Emitter, ty: t.WitType | None, x: str, segment: str, what: str) -> list[str]:

@@ -106,7 +106,7 @@ class Codec:
             self._enc(value, out, (), None)
         except Exception as error:
             raise _encode_error(error, root) from None
-        return out.finish()
+        return bytes(out) if out.parts is None else out.finish()
 
     def encode_with_deferred(
         self, value: Any, base_path: IndexPath = (), *, root: str = "value"
