@@ -58,7 +58,6 @@ from witparser._model import (
     TypeDefKind,
     TypeOwner,
     Variant,
-    Version,
     World,
     WorldFunction,
     WorldInterface,
@@ -67,8 +66,8 @@ from witparser._model import (
     WorldType,
 )
 from witparser._package_docs import SECTION_NAME, inject_package_docs
+from witparser._package_docs import version as parse_version_text
 from witparser._resolve import Resolve
-from witparser._semver import SemverError, parse_version
 
 MAX_TYPE_DEPTH = 200
 """Deepest nesting of defined types accepted (WIT text allows 100; the encoding adds a level or so)."""
@@ -434,7 +433,7 @@ class _ComponentName:
     def package_name(self, item: _Item) -> PackageName:
         version = None
         if self.version is not None:
-            version = _version(self.version + (item.version_suffix or ""))
+            version = parse_version_text(self.version + (item.version_suffix or ""))
         return PackageName(self.namespace, self.package, version)
 
 
@@ -443,13 +442,6 @@ def _component_name(text: str) -> _ComponentName:
     if name is None:
         raise WitError(f"cannot extract item name from: {text}")
     return name
-
-
-def _version(text: str) -> Version:
-    try:
-        return parse_version(text)
-    except SemverError as err:
-        raise WitError(str(err)) from None
 
 
 # ---------------------------------------------------------------------------------------------------

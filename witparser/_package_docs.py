@@ -27,6 +27,7 @@ from witparser._model import (
     TypeDef,
     Unstable,
     Variant,
+    Version,
     WorldFunction,
     WorldInterface,
     WorldType,
@@ -42,7 +43,8 @@ def inject_package_docs(resolve: Resolve, package_id: int, data: bytes) -> None:
     _inject_package_metadata(resolve, package_id, _parse_metadata(data))
 
 
-def _version(text: str) -> Any:
+def version(text: str) -> Version:
+    """A semver version from a binary's text (a name or a gate); a bad one is a `WitError`."""
     try:
         return parse_version(text)
     except SemverError as err:
@@ -69,9 +71,9 @@ def _stability(value: Any) -> Stability:
         ((tag, body),) = value.items()
         if isinstance(body, dict):
             deprecated = body.get("deprecated")
-            deprecated_version = _version(deprecated) if isinstance(deprecated, str) else None
+            deprecated_version = version(deprecated) if isinstance(deprecated, str) else None
             if tag == "stable" and isinstance(body.get("since"), str):
-                return Stable(_version(body["since"]), deprecated_version)
+                return Stable(version(body["since"]), deprecated_version)
             if tag == "unstable" and isinstance(body.get("feature"), str):
                 return Unstable(body["feature"], deprecated_version)
     raise WitError(f"invalid stability in {SECTION_NAME} section: {value!r}")
