@@ -41,6 +41,14 @@ def lit(text: str) -> str:
     return json.dumps(text)
 
 
+def tuple_call(head: str, entries: list[str], tail: str, width: int = 110) -> list[str]:
+    """`head` + a tuple of `entries` + `tail` on one line, or the entries one per line when too long."""
+    line = f"{head}({', '.join(entries)}{',' if entries else ''}){tail}"
+    if len(line) <= width:
+        return [line]
+    return [f"{head}(", *(f"    {entry}," for entry in entries), f"){tail}"]
+
+
 def docstring(text: str | None, indent: str) -> list[str]:
     """The lines of a docstring for `text` at `indent`, or none when there is no text."""
     if not text or not text.strip():

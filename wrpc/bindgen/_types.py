@@ -30,7 +30,7 @@ from collections.abc import Callable
 
 from witparser import _model as m
 from wrpc.bindgen._context import Context, dealias, wire_name
-from wrpc.bindgen._module import Module, docstring, lit
+from wrpc.bindgen._module import Module, docstring, lit, tuple_call
 from wrpc.bindgen._names import Namespace, pascal, snake, upper
 from wrpc.errors import UnsupportedType
 
@@ -238,7 +238,10 @@ class TypeWriter:
         if not fields:
             home.add("    pass")
         home.add(
-            "", "", f"{binding} = _rt.record({name}, {lit(typedef.name or '')}, ({', '.join(entries)},))", ""
+            "",
+            "",
+            *tuple_call(f"{binding} = _rt.record({name}, {lit(typedef.name or '')}, ", entries, ")"),
+            "",
         )
 
     def _variant(
@@ -256,7 +259,7 @@ class TypeWriter:
             home.add("")
             entries.append(f"({lit(case.name)}, {cls}, {self.binding(home, case.type)})")
         home.add("", f"{name}: TypeAlias = {' | '.join(classes)}", *docstring(typedef.docs, ""))
-        home.add(f"{binding} = _rt.variant({lit(typedef.name or '')}, ({', '.join(entries)},))", "")
+        home.add(*tuple_call(f"{binding} = _rt.variant({lit(typedef.name or '')}, ", entries, ")"), "")
 
     def _enum(
         self, home: Module, typedef: m.TypeDef, cases: list[m.EnumCase], name: str, binding: str
@@ -278,7 +281,10 @@ class TypeWriter:
         if not flags:
             home.add("    pass")
         home.add(
-            "", "", f"{binding} = _rt.flags({name}, {lit(typedef.name or '')}, ({', '.join(entries)},))", ""
+            "",
+            "",
+            *tuple_call(f"{binding} = _rt.flags({name}, {lit(typedef.name or '')}, ", entries, ")"),
+            "",
         )
 
     # --- functions -----------------------------------------------------------------------------------
@@ -309,8 +315,7 @@ class TypeWriter:
         """Write every claimed descriptor (which may emit more types, and so more descriptors)."""
         while self._pending:
             module, function, instance, name = self._pending.pop(0)
-            params = "".join(f"({lit(p.name)}, {self.binding(module, p.type)}), " for p in function.params)
+            params = [f"({lit(p.name)}, {self.binding(module, p.type)})" for p in function.params]
             result = self.binding(module, function.result)
-            module.tail.append(
-                f"{name} = _rt.Function({lit(wire_name(function))}, {lit(instance)}, ({params.rstrip(' ')}), {result})"
-            )
+            head = f"{name} = _rt.Function({lit(wire_name(function))}, {lit(instance)}, "
+            module.tail += tuple_call(head, params, f", {result})")
