@@ -533,6 +533,11 @@ _PRIMITIVES: dict[int, str] = {
 
 _U32_MAX = 0xFFFFFFFF
 
+_VALID_NAMES: set[str] = set()
+"""Identifiers already validated (most names recur), so `validate_id` runs once per name."""
+
+_MAX_VALID_NAMES = 100_000
+
 _NO_DOCS = Docs()
 """Shared by every item without comments; nothing mutates a `Docs`."""
 
@@ -613,18 +618,25 @@ class _Parser:
         return ParseError(self.span(index), f"expected {expected}, found {lex.describe(kind)}")
 
     def id(self) -> Id:
-        index = self.next()
+        index = self.pos
         kind = self.kinds[index]
-        start = self.starts[index]
-        end = self.ends[index]
         if kind == lex.ID:
-            name = self.tokens.slice(start, end)
+            start = self.starts[index]
+            end = self.ends[index]
+            offset = self.tokens.offset
+            name = self.tokens.text[start - offset : end - offset]
         elif kind == lex.EXPLICIT_ID:
-            name = self.tokens.slice(start + 1, end)
+            start = self.starts[index]
+            end = self.ends[index]
+            offset = self.tokens.offset
+            name = self.tokens.text[start + 1 - offset : end - offset]
         else:
-            raise self.err_expected("an identifier or string", index)
-        if lex._VALID_ID.match(name) is None:
+            raise self.err_expected("an identifier or string", self.next())
+        self.pos = index + 1
+        if name not in _VALID_NAMES:
             lex.validate_id(start, name)
+            if len(_VALID_NAMES) < _MAX_VALID_NAMES:
+                _VALID_NAMES.add(name)
         return Id(name, Span(start, end))
 
     def docs(self) -> Docs:

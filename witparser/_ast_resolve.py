@@ -834,9 +834,11 @@ class _Resolver:
             handle = Handle("borrow", kind.resource)
             shared = self.anon_type_def(handle, self.find_stability(handle, None), span)
             result.append(Param("self", shared, span))
+        seen = {param.name for param in result}
         for name, ty in params:
-            if any(param.name == name.name for param in result):
+            if name.name in seen:
                 raise ParseError(name.span, f"param `{name.name}` is defined more than once")
+            seen.add(name.name)
             result.append(Param(name.name, self.resolve_type(ty, None), name.span))
         return result
 

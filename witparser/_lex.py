@@ -196,10 +196,6 @@ def validate_id(start: int, name: str) -> None:
                 raise _at(start, f"invalid character in identifier {rust_char_debug(ch)}")
 
 
-_VALID_ID = re.compile(r"(?:[a-z][a-z0-9]*|[A-Z][A-Z0-9]*)(?:-(?:[a-z0-9]+|[A-Z0-9]+))*\Z")
-"""A fast acceptance test for the common case; `validate_id` produces the errors."""
-
-
 # ---------------------------------------------------------------------------------------------------
 # The tokenizer
 
