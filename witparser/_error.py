@@ -21,7 +21,8 @@ class WitError(Exception):
 
     `message` is the innermost error text without any snippet; `path`, `line` and `column` (1-based,
     the column in UTF-8 bytes) locate it, or are all `None` for errors without a source location;
-    `contexts` are the outer layers, outermost first.
+    `contexts` are the outer layers, outermost first. `WitError(message)` is an error without a
+    location; `SourceMap.error(span, message)` makes a located one.
     """
 
     message: str

@@ -2,9 +2,10 @@
 
 It mirrors wit-parser's `ast/lex.rs` token for token: the same keywords, the same `%`-escaped identifiers,
 comments kept for doc extraction, the same error messages at the same positions. For speed the whole file
-is tokenized up front with one compiled pattern (a few hundred thousand tokens per second); the
-reference lexes lazily, so a lexer error is stored as an `ERROR` token and raised only when the parser
-reaches it, which keeps every error in the order the reference reports it.
+is tokenized up front, common input by one `findall` pass and the rest by a general loop (about a
+million tokens per second); the reference lexes lazily, so a lexer error is stored as an `ERROR` token
+and raised only when the parser reaches it, which keeps every error in the order the reference reports
+it.
 
 Rules of this module:
 1. Offsets are global code-point offsets (`witparser._source` rule 1): a token's `start`/`end` are its
@@ -12,8 +13,8 @@ Rules of this module:
 2. Errors are `ParseError`s (span + message, rendered later by the source map). A few reference errors
    carry a file-relative byte position where the reference forgot to add the file offset; those keep
    the raw position in `rust_byte` so rendering lands where the reference's does.
-3. Whitespace is dropped; comments are kept aside (`comments`) with, for every token, how many comments
-   precede it, which is all `parse_docs` needs.
+3. Whitespace is dropped; comments are kept aside (`comments`), each with the index of the token it
+   precedes, which is all `parse_docs` needs.
 """
 
 from __future__ import annotations
