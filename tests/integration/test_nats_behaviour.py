@@ -15,7 +15,7 @@ from nats.aio.msg import Msg
 
 from wrpc.client import Client
 from wrpc.embedded import EmbeddedNats
-from wrpc.errors import DeadlineExceeded, NoResponders, RemoteError
+from wrpc.errors import ConnectionLost, DeadlineExceeded, NoResponders, PayloadTooLarge, RemoteError
 from wrpc.server import Server, current_invocation
 from wrpc.transport import nats_rules as rules
 from wrpc.transport.nats import NatsTransport
@@ -416,3 +416,20 @@ async def test_a_callers_failing_param_stream_fails_the_call_with_its_error_and_
         await Client(transport).invoke(INSTANCE, DRAIN, [source()])
     await asyncio.wait_for(stopped.wait(), 2)
     await server.close()
+
+
+async def test_headers_too_large_for_max_payload_are_refused_before_sending_naming_the_limit(
+    transport: NatsTransport,
+) -> None:
+    client = Client(transport, headers={"x-huge": "y" * (1024 * 1024)})
+    with pytest.raises(PayloadTooLarge, match="max_payload of 1048576 bytes"):
+        await client.invoke(INSTANCE, GREET, ["x"])
+    assert transport.stats()["invocations"] == 0
+
+
+async def test_calls_on_a_closed_connection_raise_connection_lost(nats_server: EmbeddedNats) -> None:
+    conn = await nats.connect(nats_server.url)
+    transport = NatsTransport(conn, prefix="closed")
+    await conn.close()
+    with pytest.raises(ConnectionLost):
+        await Client(transport).invoke(INSTANCE, GREET, ["x"])
