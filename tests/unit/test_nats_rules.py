@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wrpc.errors import ConnectionLost, DeadlineExceeded, NoResponders, RemoteError
+from wrpc.errors import ConnectionLost, DeadlineExceeded, NoResponders, RemoteError, RemoteProtocolError
 from wrpc.transport import nats_rules as rules
 
 
@@ -85,3 +85,9 @@ def test_the_deadline_header_is_whole_milliseconds_and_bad_values_are_ignored() 
     assert rules.parse_timeout_header(None) is None
     assert rules.parse_timeout_header("soon") is None
     assert rules.parse_timeout_header("-5") is None
+
+
+def test_the_handshake_names_the_server_subject_or_says_what_went_wrong() -> None:
+    assert rules.handshake_outcome(None, "_INBOX.s.1", "subj") == "_INBOX.s.1"
+    assert isinstance(rules.handshake_outcome({"Status": "503"}, "", "subj"), NoResponders)
+    assert isinstance(rules.handshake_outcome(None, "", "subj"), RemoteProtocolError)

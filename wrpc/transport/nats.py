@@ -31,7 +31,6 @@ from wrpc.errors import (
     ConnectionLost,
     DeadlineExceeded,
     PayloadTooLarge,
-    RemoteProtocolError,
     Unauthorized,
     WrpcError,
 )
@@ -415,16 +414,11 @@ class _NatsClientInvocation(_Invocation, ClientInvocation):
                 return
             if self.handshake.done():
                 return
-            status = (msg.headers or {}).get("Status")
-            if status:
-                description = (msg.headers or {}).get("Description", "")
-                self.handshake.set_exception(rules.status_error(status, description, self.subject, None))
-            elif not msg.reply:
-                self.handshake.set_exception(
-                    RemoteProtocolError(f"the server of {self.subject!r} did not specify a reply subject")
-                )
+            outcome = rules.handshake_outcome(msg.headers, msg.reply, self.subject)
+            if isinstance(outcome, Exception):
+                self.handshake.set_exception(outcome)
             else:
-                self.handshake.set_result(msg.reply)
+                self.handshake.set_result(outcome)
         elif route.kind == rules.RESULTS:
             self.feed(route, msg)
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from wrpc.errors import ConnectionLost, DeadlineExceeded, NoResponders, RemoteError
+from wrpc.errors import ConnectionLost, DeadlineExceeded, NoResponders, RemoteError, RemoteProtocolError
 from wrpc.transport.base import Path
 
 PROTOCOL = "wrpc.0.0.1"
@@ -116,6 +116,16 @@ def status_error(status: str, description: str, subject: str, timeout: float | N
     if status == "409":
         return ConnectionLost(f"NATS ended the request to {subject!r} (409 {description})")
     return RemoteError(f"NATS status {status} {description}".strip(), subject=subject)
+
+
+def handshake_outcome(headers: Mapping[str, str] | None, reply: str, subject: str) -> str | Exception:
+    """What a message on `R_c` means: the server's subject `R_s`, or the error the caller raises."""
+    status = (headers or {}).get("Status")
+    if status:
+        return status_error(status, (headers or {}).get("Description", ""), subject, None)
+    if not reply:
+        return RemoteProtocolError(f"the server of {subject!r} did not specify a reply subject")
+    return reply
 
 
 def encode_error_text(text: str) -> str:
