@@ -265,9 +265,13 @@ def _inline_payload(
 
 
 def _uleb_into(x: str, maxlen: int, bits: int) -> list[str]:
+    """One-byte values inline; two-byte values inline when the second byte is there; else the helper."""
     return [
         f"{x} = buf[pos]",
         f"if {x} < 128: pos += 1",
+        "elif pos + 1 < END and buf[pos + 1] < 128:",
+        f"    {x} = {x} & 127 | buf[pos + 1] << 7",
+        "    pos += 2",
         f"else: {x}, pos = _uleb(buf, pos, {maxlen}, {bits})",
     ]
 
@@ -307,6 +311,9 @@ def _scalar(em: Emitter, ty: t.WitType, x: str) -> list[str]:
                 f"elif {x} < 128:",
                 f"    {x} -= 128",
                 "    pos += 1",
+                "elif pos + 1 < END and buf[pos + 1] < 128:",
+                f"    {x} = ({x} & 127 | buf[pos + 1] << 7) - (buf[pos + 1] & 64) * 256",
+                "    pos += 2",
                 f"else: {x}, pos = _sleb(buf, pos, {maxlen}, {bits})",
             ]
         case t.F32():

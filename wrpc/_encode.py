@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from wrpc import types as t
-from wrpc._gen import Emitter, has_async, indent, is_inline, sleb, uleb
+from wrpc._gen import Emitter, has_async, indent, is_inline, uleb
 from wrpc.values import Deferred, Err, Ok, Some, Variant
 
 
@@ -113,7 +113,16 @@ def _unsigned(x: object, hi: int, name: str) -> bytes:
 
 
 def _signed(x: object, lo: int, hi: int, name: str) -> bytes:
-    return sleb(_int(x, lo, hi, name))
+    if type(x) is not int or not lo <= x <= hi:
+        x = _int(x, lo, hi, name)
+    out = bytearray()
+    while True:
+        byte = x & 0x7F
+        x >>= 7
+        if (x == 0 and not byte & 0x40) or (x == -1 and byte & 0x40):
+            out.append(byte)
+            return bytes(out)
+        out.append(byte | 0x80)
 
 
 def _length(n: int) -> bytes:
@@ -337,6 +346,9 @@ def _scalar(em: Emitter, ty: t.WitType, x: str) -> list[str]:
             hi, name = _UNSIGNED[type(ty)]
             return [
                 f"if type({x}) is int and 0 <= {x} < 128: ap({x})",
+                f"elif type({x}) is int and 0 <= {x} < 16384:",
+                f"    ap({x} & 127 | 128)",
+                f"    ap({x} >> 7)",
                 f"else: out += _unsigned({x}, {hi}, '{name}')",
             ]
         case t.S16() | t.S32() | t.S64():
@@ -344,6 +356,9 @@ def _scalar(em: Emitter, ty: t.WitType, x: str) -> list[str]:
             lo, hi = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
             return [
                 f"if type({x}) is int and -64 <= {x} < 64: ap({x} & 127)",
+                f"elif type({x}) is int and -8192 <= {x} < 8192:",
+                f"    ap({x} & 127 | 128)",
+                f"    ap({x} >> 7 & 127)",
                 f"else: out += _signed({x}, {lo}, {hi}, 's{bits}')",
             ]
         case t.F32():
