@@ -10,20 +10,23 @@ Rules of this module:
    `types`, `packages`, `package_names`, `features`, `all_features`) are the contract other modules use.
 2. Every span stored here is valid in `source_map`: a group's source map is absorbed (and the spans of
    its packages shifted) before any of its packages is remapped, so errors render from this one map.
-3. Queries (`id_of`, `select_world`, `interface_by_id`, `type_by_name`, dependency walks) never mutate.
+3. Queries (`id_of`, `select_world`, `interface_by_name`, `type_by_name`, dependency walks) never mutate.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from witparser._assemble import push_groups
 from witparser._error import WitError
+from witparser._json import to_json
 from witparser._model import (
     Alias,
     Interface,
     OwnerInterface,
     Package,
     PackageName,
+    Span,
     Stability,
     TypeDef,
     UnresolvedPackageGroup,
@@ -39,6 +42,8 @@ from witparser._source import SourceMap
 
 @dataclass(slots=True)
 class Resolve:
+    """All loaded packages; `load`/`parse` in `witparser` fill one, `features` gate `@unstable` items."""
+
     worlds: list[World] = field(default_factory=list)
     interfaces: list[Interface] = field(default_factory=list)
     types: list[TypeDef] = field(default_factory=list)
@@ -61,8 +66,6 @@ class Resolve:
 
         Returns the id of `main`'s main package. On error the `Resolve` may be partly filled.
         """
-        from witparser._assemble import push_groups
-
         package_id = push_groups(self, main, deps)
         self.main_packages.append(package_id)
         return package_id
@@ -71,13 +74,11 @@ class Resolve:
 
     def to_json(self) -> str:
         """The reference's `serde_json::to_string_pretty` of this `Resolve`."""
-        from witparser._json import to_json
-
         return to_json(self)
 
     # -- gates ----------------------------------------------------------------------------------------
 
-    def include_stability(self, stability: Stability, package_id: int, span: object) -> bool:
+    def include_stability(self, stability: Stability, package_id: int, span: Span) -> bool:
         """Whether an item with this gate is kept in package `package_id` (reference `include_stability`).
 
         `@unstable` items are kept when their feature is enabled; `@since` items are always kept but
@@ -103,9 +104,9 @@ class Resolve:
             )
         return True
 
-    def error(self, span: object, message: str) -> WitError:
+    def error(self, span: Span, message: str) -> WitError:
         """A `WitError` located at `span` in this `Resolve`'s sources (unlocated for `Span()`)."""
-        return self.source_map.error(span, message)  # type: ignore[arg-type]
+        return self.source_map.error(span, message)
 
     # -- dependency walks -----------------------------------------------------------------------------
 
