@@ -256,3 +256,20 @@ async def test_a_subject_the_user_may_not_publish_to_gives_unauthorized_not_a_ti
             await caller_transport.close()
             await server_nc.close()
             await caller_nc.close()
+
+
+async def test_a_reply_inbox_the_user_may_not_subscribe_to_gives_unauthorized_not_a_timeout() -> None:
+    config = """authorization { users: [
+        { user: caller, password: c, permissions: { subscribe: { deny: ["_INBOX.>"] } } }
+    ] }"""
+    with EmbeddedNats(config=config) as srv:
+        nc = await connect(NatsOptions(url=srv.url, user="caller", password="c"))
+        transport = NatsTransport(nc, prefix="auth")
+        try:
+            started = time.monotonic()
+            with pytest.raises(Unauthorized, match="reply inbox"):
+                await Client(transport, timeout=5).invoke(INSTANCE, GREET, ["x"])
+            assert time.monotonic() - started < 1
+        finally:
+            await transport.close()
+            await nc.close()

@@ -88,6 +88,7 @@ class NatsTransport(Invoker, Acceptor):
         self._prober: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._unhook: Callable[[], None] = lambda: None
+        self._inbox_error: Unauthorized | None = None
         self._closed = False
 
     # --- lifecycle --------------------------------------------------------------------------------
@@ -100,11 +101,12 @@ class NatsTransport(Invoker, Acceptor):
             if self.nc.is_closed:
                 raise ConnectionLost("the NATS connection is closed")
             self._inbox = self.nc.new_inbox()
+            self._hook_connection_events()
             self._inbox_sub = await self.nc.subscribe(
                 f"{self._inbox}.>", cb=self._on_inbox, pending_msgs_limit=0, pending_bytes_limit=0
             )
+            # The server answers SUB before the flush's PONG, so a denied inbox is known after this.
             await self.nc.flush()
-            self._hook_connection_events()
 
     async def close(self) -> None:
         """Stop serving, fail what is in flight, drop the inbox subscription. The connection stays open."""
@@ -171,10 +173,18 @@ class NatsTransport(Invoker, Acceptor):
 
     def _on_error(self, exc: Exception) -> None:
         text = str(exc)
-        if "permissions violation" not in text.lower():
+        lowered = text.lower()  # nats-py lowercases the server's -ERR text, subjects included
+        if "permissions violation" not in lowered:
+            return
+        if "subscription" in lowered and f'"{self._inbox.lower()}.>"' in lowered:
+            self._inbox_error = Unauthorized(
+                f"not permitted to subscribe to the reply inbox {self._inbox}.>: {text}"
+            )
+            for inv in list(self._invocations.values()):
+                inv.break_off(self._inbox_error)
             return
         for inv in list(self._invocations.values()):
-            if isinstance(inv, _NatsClientInvocation) and f'"{inv.subject}"' in text:
+            if isinstance(inv, _NatsClientInvocation) and f'"{inv.subject.lower()}"' in lowered:
                 inv.break_off(Unauthorized(f"not permitted to publish to {inv.subject!r}: {text}"))
 
     # --- publishing --------------------------------------------------------------------------------
@@ -238,6 +248,8 @@ class NatsTransport(Invoker, Acceptor):
         timeout: float | None = None,
     ) -> ClientInvocation:
         await self.start()
+        if self._inbox_error is not None:
+            raise self._inbox_error
         subject = rules.invocation_subject(self.prefix, instance, func)
         inv = _NatsClientInvocation(self, subject, param_paths)
         all_headers = dict(headers or {})
