@@ -204,7 +204,7 @@ class Remap:
         self._process_foreign_types(resolve, package_id, unresolved)
 
         for local_id, span in unresolved.required_resource_types:
-            mapped = self.types[local_id] if local_id < len(self.types) else None
+            mapped = self.types[local_id]
             if mapped is None:
                 # Configured away by a gate: any use of it fails on its own later.
                 continue
