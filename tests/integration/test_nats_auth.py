@@ -273,3 +273,21 @@ async def test_a_reply_inbox_the_user_may_not_subscribe_to_gives_unauthorized_no
         finally:
             await transport.close()
             await nc.close()
+
+
+async def test_serving_a_subject_the_user_may_not_subscribe_to_gives_unauthorized() -> None:
+    config = """authorization { users: [
+        { user: server, password: s, permissions: { subscribe: { deny: ["auth.wrpc.>"] } } }
+    ] }"""
+    with EmbeddedNats(config=config) as srv:
+        nc = await connect(NatsOptions(url=srv.url, user="server", password="s"))
+        transport = NatsTransport(nc, prefix="auth")
+        server = Server(transport)
+        try:
+            with pytest.raises(Unauthorized, match="cannot be served"):
+                await server.serve(INSTANCE, GREET, lambda name: name)
+            assert transport.stats()["listeners"] == 0
+        finally:
+            await server.close()
+            await transport.close()
+            await nc.close()

@@ -89,6 +89,7 @@ class NatsTransport(Invoker, Acceptor):
         self._tasks: set[asyncio.Task[None]] = set()
         self._unhook: Callable[[], None] = lambda: None
         self._inbox_error: Unauthorized | None = None
+        self._denied_subscriptions: set[str] = set()
         self._closed = False
 
     # --- lifecycle --------------------------------------------------------------------------------
@@ -176,6 +177,8 @@ class NatsTransport(Invoker, Acceptor):
         lowered = text.lower()  # nats-py lowercases the server's -ERR text, subjects included
         if "permissions violation" not in lowered:
             return
+        if "subscription" in lowered and '"' in lowered:
+            self._denied_subscriptions.add(lowered.split('"')[1])
         if "subscription" in lowered and f'"{self._inbox.lower()}.>"' in lowered:
             self._inbox_error = Unauthorized(
                 f"not permitted to subscribe to the reply inbox {self._inbox}.>: {text}"
@@ -294,6 +297,9 @@ class NatsTransport(Invoker, Acceptor):
             pending_bytes_limit=0,
         )
         await self.nc.flush()
+        if subject.lower() in self._denied_subscriptions:
+            await listener.aclose()
+            raise Unauthorized(f"not permitted to subscribe to {subject!r}, so it cannot be served")
         self._listeners.add(listener)
         log.debug("serving", subject=subject, queue_group=self.queue_group)
         return listener
