@@ -222,12 +222,31 @@ def _gate(draw: st.DrawFn) -> str:
     return draw(st.sampled_from(["", "", "@since(version = 1.0.0)\n", "@unstable(feature = active)\n"]))
 
 
+DEP_PACKAGE = """
+package fuzz:dep@0.1.0 {
+  interface base {
+    type id = u64;
+    record meta { a: u8, b: list<string> }
+    resource token;
+  }
+}
+"""
+DEP_TYPES = ["id", "meta", "token"]
+
+
 @st.composite
-def interfaces(draw: st.DrawFn, iface: str) -> str:
-    item_names = draw(names(8))
+def interfaces(draw: st.DrawFn, iface: str, earlier: dict[str, list[str]]) -> tuple[str, list[str]]:
+    """An interface (text, names of its types); it may `use` types of `earlier` interfaces and the dep."""
     defined: list[str] = []
     items = []
-    for name in item_names[: draw(st.integers(0, 6))]:
+    for other, types in [("fuzz:dep/base@0.1.0", DEP_TYPES), *earlier.items()]:
+        picked = [t for t in types if draw(st.booleans())]
+        if picked:
+            # Renamed with a prefix no local name has, so a `use` never clashes with a definition.
+            renames = [f"{t} as u-{other.split('/')[-1].split('@')[0]}-{t.lstrip('%')}" for t in picked]
+            items.append(f"{_gate(draw)}use {other}.{{{', '.join(renames)}}};")
+            defined += [r.split(" as ")[1] for r in renames]
+    for name in draw(names(8))[: draw(st.integers(0, 6))]:
         kind = draw(st.sampled_from(["record", "enum", "flags", "variant", "alias", "resource", "func"]))
         head = _docs(draw) + _gate(draw)
         members = [f"m{i}" for i in range(draw(st.integers(1, 3)))]
@@ -252,17 +271,34 @@ def interfaces(draw: st.DrawFn, iface: str) -> str:
             items.append(f"{head}{name}: {prefix}func({params}){result};")
             continue
         defined.append(name)
-    return f"{_docs(draw)}{_gate(draw)}interface {iface} {{\n" + "\n".join(items) + "\n}\n"
+    own = [name for name in defined if not name.startswith("u-")]
+    return f"{_docs(draw)}{_gate(draw)}interface {iface} {{\n" + "\n".join(items) + "\n}\n", own
 
 
 @st.composite
 def packages(draw: st.DrawFn) -> str:
-    ifaces = [f"i{n}" for n in range(draw(st.integers(1, 3)))]
-    body = "".join(draw(interfaces(name)) for name in ifaces)
-    imports = "".join(f"import {name};\n" for name in ifaces if draw(st.booleans()))
-    exports = "".join(f"export {name};\n" for name in ifaces if draw(st.booleans()))
-    world = f"world w {{\n{imports}{exports}export run: func(x: string) -> u32;\n}}\n"
-    return f"{_docs(draw)}package fuzz:pkg@1.2.3;\n\n{body}{world}"
+    """A package of interfaces and two worlds (one included in the other), with a nested dependency."""
+    earlier: dict[str, list[str]] = {}
+    body = ""
+    for name in [f"i{n}" for n in range(draw(st.integers(1, 3)))]:
+        text, types = draw(interfaces(name, earlier))
+        body += text
+        earlier[name] = types
+    items = [f"{_gate(draw)}import {name};" for name in earlier if draw(st.booleans())]
+    items += [f"export {name};" for name in earlier if draw(st.booleans())]
+    if draw(st.booleans()):
+        items.append("import inline: interface { ping: func() -> bool; }")
+    typed = [(name, types[0]) for name, types in earlier.items() if types]
+    use_a_type: bool = draw(st.booleans())
+    if typed and use_a_type:
+        iface, ty = typed[0]
+        items.append(f"use {iface}.{{{ty} as world-{ty.lstrip('%')}}};")
+        items.append(f"import take: func(x: world-{ty.lstrip('%')});")
+    if draw(st.booleans()):
+        items.append("include base;")
+    base = "world base {\n  import fuzz:dep/base@0.1.0;\n  export tick: func();\n}\n"
+    world = "world w {\n" + "\n".join(items) + "\nexport run: func(x: string) -> u32;\n}\n"
+    return f"{_docs(draw)}package fuzz:pkg@1.2.3;\n\n{body}{base}{world}{DEP_PACKAGE}"
 
 
 @FUZZ
