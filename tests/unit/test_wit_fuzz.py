@@ -1,7 +1,7 @@
 """Fuzzing the WIT parser: every input either loads or raises `WitError`, and none hangs.
 
-Three sources of input: hypothesis-generated WIT from a small grammar (valid by construction, so it
-must load, and must print back to itself), hypothesis random text, and a deterministic mutation fuzz
+Three sources of input: hypothesis-generated WIT from a small grammar (nearly always valid; what loads
+must print back to the same packages), hypothesis random text and token soup, and a deterministic fuzz
 over the corpus and `../shared/wit/` files (character flips, deletions, token insertions, truncation,
 line duplication and swaps), plus mutated copies of the corpus's directory cases loaded from a temp dir.
 Together well over 10,000 inputs in well under a minute on two cores.
