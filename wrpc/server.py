@@ -57,10 +57,15 @@ class Served:
 
 
 class Server:
-    """Serves functions over `transport` until `close()`."""
+    """Serves functions over `transport` until `close()`.
 
-    def __init__(self, transport: Acceptor) -> None:
+    A call stops at its caller's deadline; `default_timeout` bounds calls whose caller sent none.
+    """
+
+    def __init__(self, transport: Acceptor, *, default_timeout: float | None = None) -> None:
         self.transport = transport
+        self.default_timeout = default_timeout
+        """Seconds a call may run when its caller sent no deadline (upstream callers never do)."""
         self._served: list[Served] = []
         self._loops: set[asyncio.Task[None]] = set()
         self._calls: set[asyncio.Task[None]] = set()
@@ -97,7 +102,9 @@ class Server:
         cancelled = loop.create_task(inv.cancelled.wait())
         try:
             done, _ = await asyncio.wait(
-                {work, cancelled}, timeout=inv.timeout, return_when=asyncio.FIRST_COMPLETED
+                {work, cancelled},
+                timeout=inv.timeout if inv.timeout is not None else self.default_timeout,
+                return_when=asyncio.FIRST_COMPLETED,
             )
         except asyncio.CancelledError:
             work.cancel()

@@ -433,3 +433,24 @@ async def test_calls_on_a_closed_connection_raise_connection_lost(nats_server: E
     await conn.close()
     with pytest.raises(ConnectionLost):
         await Client(transport).invoke(INSTANCE, GREET, ["x"])
+
+
+async def test_a_server_default_timeout_bounds_calls_whose_caller_sent_no_deadline(
+    nc: NATS, transport: NatsTransport
+) -> None:
+    server = Server(transport, default_timeout=0.2)
+    stopped = asyncio.Event()
+
+    async def slow() -> str:
+        try:
+            await asyncio.sleep(30)
+        except asyncio.CancelledError:
+            stopped.set()
+            raise
+        return "late"
+
+    await server.serve(INSTANCE, SLOW, slow)
+    # Like an upstream caller: no deadline header, no liveness probe.
+    await nc.publish("behaviour.wrpc.0.0.1." + INSTANCE + ".slow", b"", reply="_INBOX.upstream")
+    await asyncio.wait_for(stopped.wait(), 2)
+    await server.close()

@@ -30,6 +30,12 @@ def register(parser: argparse.ArgumentParser) -> None:
         "--world", metavar="W", help="the world whose exports to serve (default: the only one)"
     )
     add_transport_arguments(parser, serving=True)
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        metavar="S",
+        help="stop a call after S seconds when its caller sent no deadline",
+    )
     parser.add_argument("implementation", metavar="MODULE:OBJECT", help="the Python implementation")
     parser.set_defaults(func=run)
 
@@ -103,7 +109,7 @@ async def _serve(
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     async with open_transport(ns, serving=True) as transport:
-        server = Server(transport)
+        server = Server(transport, default_timeout=ns.timeout)
         try:
             for (instance, name), func in functions.items():
                 await server.serve(instance, func, handlers[(instance, name)], name=name)
