@@ -12,6 +12,7 @@ from __future__ import annotations
 import ctypes
 import os
 import platform
+import struct
 import time
 from collections.abc import Callable
 from typing import Any
@@ -36,7 +37,7 @@ RECORD_T = t.Record(
         ("sku", t.String()), ("region", t.String()),
     ),
 )  # fmt: skip
-RECORD_V = {
+RECORD_V: dict[str, Any] = {
     "id": 9_000_000_001, "customer": "ada lovelace", "quantity": 3, "price": 19.99, "paid": True,
     "note": "leave at the door", "priority": 2, "delta": -40, "sku": "AB-1234-XY", "region": "eu-west",
 }  # fmt: skip
@@ -55,7 +56,7 @@ ROW_T = t.Record(
     ),
 )
 ROWS_T = t.List(ROW_T)
-ROWS_V = [
+ROWS_V: list[dict[str, Any]] = [
     {"id": i, "name": f"user-{i}", "score": i * 0.5, "active": i % 2 == 0, "tags": ["a", "b"]}
     for i in range(1000)
 ]
@@ -166,7 +167,8 @@ def measure(
         encode, decode = codec.encode, codec.decode
         data = encode(value)
         assert decode(data) == value, name
-        ms_encoder, ms_decoder = msgspec.msgpack.Encoder(), msgspec.msgpack.Decoder(ms_type)
+        ms_encoder = msgspec.msgpack.Encoder()
+        ms_decoder: msgspec.msgpack.Decoder[Any] = msgspec.msgpack.Decoder(ms_type)
 
         def ours(
             encode: Callable[[Any], bytes] = encode,
@@ -180,6 +182,69 @@ def measure(
 
         rows.append((name, *_pair(ours, theirs), len(data)))
     return rows
+
+
+_UNPACK_F64 = struct.Struct("<d").unpack_from
+
+
+def _handwritten_order_decoder(buf: bytes) -> dict[str, Any]:
+    """The 10-field record decoded by the least code pure Python can do it with: no checks at all.
+
+    It assumes one-byte lengths and small ints (true of `RECORD_V` except `id`) and validates nothing, so
+    it is a ceiling for any generated pure-Python decoder, not something usable.
+    """
+    pos = shift = ident = 0
+    while True:
+        byte = buf[pos]
+        ident |= (byte & 127) << shift
+        pos += 1
+        if byte < 128:
+            break
+        shift += 7
+    n = buf[pos]
+    customer = buf[pos + 1 : pos + 1 + n].decode()
+    pos += 1 + n
+    quantity = buf[pos]
+    price = _UNPACK_F64(buf, pos + 1)[0]
+    paid = buf[pos + 9] == 1
+    pos += 10
+    note = None
+    if buf[pos]:
+        n = buf[pos + 1]
+        note = buf[pos + 2 : pos + 2 + n].decode()
+        pos += 2 + n
+    else:
+        pos += 1
+    priority, delta = buf[pos], buf[pos + 1] - 128
+    n = buf[pos + 2]
+    sku = buf[pos + 3 : pos + 3 + n].decode()
+    pos += 3 + n
+    n = buf[pos]
+    region = buf[pos + 1 : pos + 1 + n].decode()
+    return {
+        "id": ident, "customer": customer, "quantity": quantity, "price": price, "paid": paid,
+        "note": note, "priority": priority, "delta": delta, "sku": sku, "region": region,
+    }  # fmt: skip
+
+
+def measure_ceiling() -> tuple[float, float, float]:
+    """Decodes per second of the 10-field record: ours, the hand-written check-free decoder, msgspec."""
+    data = compile(RECORD_T).encode(RECORD_V)
+    assert _handwritten_order_decoder(data) == RECORD_V
+    decode = compile(RECORD_T).decode
+    ms_data = msgspec.msgpack.encode(Order(**RECORD_V))
+    ms_decoder = msgspec.msgpack.Decoder(Order)
+    best = [0.0, 0.0, 0.0]
+    for _ in range(3):
+        for k, run in enumerate(
+            (
+                lambda: decode(data),
+                lambda: _handwritten_order_decoder(data),
+                lambda: ms_decoder.decode(ms_data),
+            )
+        ):
+            best[k] = max(best[k], _rate(run))
+    return best[0], best[1], best[2]
 
 
 def _raise_mmap_threshold() -> bool:
@@ -215,17 +280,36 @@ def main() -> None:
         extra = f" ({ours * size * 2 / 1e6:,.0f} MB/s)" if "MiB" in name else ""
         lines.append(f"| {name} | {size:,} | {ours:,.0f}{extra} | {theirs:,.0f} | {ours / theirs:.2f}x |")
         print(f"{name:50} ours {ours:12,.0f}/s  msgspec {theirs:12,.0f}/s  ratio {ours / theirs:.2f}x{extra}")
-    lines += ["", NOTES]
+    ours, ceiling, theirs = measure_ceiling()
+    print(f"record decode: ours {ours:,.0f}/s, hand-written {ceiling:,.0f}/s, msgspec {theirs:,.0f}/s")
+    lines += [
+        "",
+        "The pure-Python ceiling, decoding the 10-field record only (decodes/s):",
+        "",
+        "| decoder | decodes/s | vs msgspec |",
+        "| --- | ---: | ---: |",
+        f"| wrpc.codec (generated, fully checked) | {ours:,.0f} | {ours / theirs:.2f}x |",
+        f"| hand-written pure Python, no checks at all | {ceiling:,.0f} | {ceiling / theirs:.2f}x |",
+        f"| msgspec msgpack (C) | {theirs:,.0f} | 1.00x |",
+        "",
+        NOTES.format(ceiling=ceiling / theirs, share=ours / ceiling),
+    ]
     write_section("codec", "\n".join(lines))
 
 
-NOTES = """How to read this: msgspec is a C extension; our codec is Python source generated per type
-(`compile(type).source` shows it) with inlined scalars, one function per compound type, a one-byte fast
-path for LEB128 and a single slice for `list<u8>`. On records and lists of records we land at the ratio
-above; the remaining gap is the interpreter's per-field cost (a dict lookup and a type check per field to
-encode, a bytecode dispatch per byte read to decode, plus building the dict) that C code does not pay.
-`list<u8>` is a length prefix plus one copy each way, so it runs at memory speed (MB/s counts the
-payload once per direction)."""
+NOTES = """Where this lands and why. `list<u8>` meets its target by a wide margin: it is a length prefix
+plus one copy each way (large byte strings are never copied into the output bytearray), so it runs near
+memory speed and near msgspec; MB/s counts the payload once per direction. The second `list<u8>` row
+shows the same with glibc told to keep 1 MiB blocks on the heap: on this VM the default allocator maps
+fresh pages for each 1 MiB object, which slows both sides equally. The record, list-of-records and
+variant cases miss the 0.3x target: they land around 0.1-0.15x of msgspec. The ceiling table shows
+why: even hand-written pure Python that checks nothing decodes the record at only {ceiling:.2f}x of
+msgspec in this run, and the generated code reaches {share:.0%} of that speed while validating every
+byte, tracking error paths and refusing bad lengths. The remaining cost is CPython's per-field work (bytecode
+dispatch, a dict lookup and a type check per field to encode, an object per string or variant to
+decode) that C does not pay; closing the gap needs a C or Rust extension, not better Python.
+Numbers come from a shared 2-core machine under load, so expect +-30% between runs; ratios are
+measured alternately within one run and move less."""
 
 
 if __name__ == "__main__":
