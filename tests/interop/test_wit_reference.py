@@ -2,9 +2,9 @@
 
 The corpus pins 180 cases; this runs the reference crate (built from crates.io by the small Cargo
 project in `witref/`) next to `witparser` on the shared WIT trees, on every corpus case with other
-feature sets, and on a few hundred random programs (`wit_programs`), and requires the same JSON or the
-same rendered error for each. Inputs on which the reference panics are skipped: there is no output to
-match.
+feature sets, and on a few hundred random programs and package directories (`wit_programs`), and
+requires the same JSON or the same rendered error for each. Inputs on which the reference panics are
+skipped: there is no output to match.
 
 Needs cargo (skipped without it). Set `WIT_PARSER_SOURCE` to a local wit-parser 0.257.1 source folder
 to build offline against it instead of crates.io.
@@ -23,12 +23,13 @@ import pytest
 
 import witparser
 from tests.conftest import SHARED, shared_path
-from tests.interop.wit_programs import ENABLED_FEATURE, program
+from tests.interop.wit_programs import ENABLED_FEATURE, program, write_directory
 
 pytestmark = pytest.mark.interop
 
 PROJECT = Path(__file__).parent / "witref"
 GENERATED_PROGRAMS = 300
+GENERATED_DIRECTORIES = 150
 _FETCH_FAILURES = (
     "failed to get",
     "failed to download",
@@ -143,5 +144,18 @@ def test_random_programs_match_the_reference(reference: subprocess.Popen[str], t
         path = tmp_path / f"program-{seed}.wit"
         path.write_text(program(seed), "utf-8")
         inputs.append(str(path))
+    mismatches = _compare(reference, inputs, [ENABLED_FEATURE])
+    assert not mismatches, f"{len(mismatches)} of {len(inputs)} differ:\n" + "\n\n".join(mismatches)
+
+
+def test_random_package_directories_match_the_reference(
+    reference: subprocess.Popen[str], tmp_path: Path
+) -> None:
+    """Dependencies in `deps/` files and folders: package order, cross-group errors, shifted spans."""
+    inputs = []
+    for seed in range(GENERATED_DIRECTORIES):
+        root = tmp_path / f"directory-{seed}"
+        write_directory(seed, root)
+        inputs.append(str(root))
     mismatches = _compare(reference, inputs, [ENABLED_FEATURE])
     assert not mismatches, f"{len(mismatches)} of {len(inputs)} differ:\n" + "\n\n".join(mismatches)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from pathlib import Path
 
 ENABLED_FEATURE = "active"
 
@@ -178,8 +179,8 @@ def _typedef(kind: str, name: str, value_type: Callable[[], str]) -> str:
     return f"type {name} = {value_type()};"
 
 
-def program(seed: int) -> str:
-    """One random WIT file (deterministic in `seed`)."""
+def _packages(seed: int) -> list[_Package]:
+    """The random packages of `seed`, each after those it may depend on; the last is the main one."""
     rng = random.Random(seed)
     packages: list[_Package] = []
     for index in range(rng.randint(1, 3)):
@@ -187,8 +188,30 @@ def program(seed: int) -> str:
         pkg = _Package(rng, f"p{index}", version, list(packages))
         pkg.build()
         packages.append(pkg)
-    main, nested = packages[-1], packages[:-1]
+    return packages
+
+
+def program(seed: int) -> str:
+    """One random WIT file (deterministic in `seed`): the main package, the others nested in it."""
+    *nested, main = _packages(seed)
     text = f"package {main.header};\n" + "\n".join(main.decls) + "\n"
     for pkg in nested:
         text += f"package {pkg.header} {{\n" + "\n".join(pkg.decls) + "\n}\n"
     return text
+
+
+def write_directory(seed: int, root: Path) -> None:
+    """The packages of `seed` as a directory: the main one in `root.wit`, the others under `deps/`.
+
+    Dependencies alternate between a single `deps/NAME.wit` file and a `deps/NAME/` folder.
+    """
+    *deps, main = _packages(seed)
+    (root / "deps").mkdir(parents=True)
+    (root / "root.wit").write_text(f"package {main.header};\n" + "\n".join(main.decls) + "\n", "utf-8")
+    for index, pkg in enumerate(deps):
+        text = f"package {pkg.header};\n" + "\n".join(pkg.decls) + "\n"
+        if (seed + index) % 2:
+            (root / "deps" / f"{pkg.name}.wit").write_text(text, "utf-8")
+        else:
+            (root / "deps" / pkg.name).mkdir()
+            (root / "deps" / pkg.name / "package.wit").write_text(text, "utf-8")
