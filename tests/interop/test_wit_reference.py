@@ -25,7 +25,8 @@ import witparser
 from tests.conftest import SHARED, shared_path
 from tests.interop.wit_programs import ENABLED_FEATURE, program, write_directory
 
-pytestmark = pytest.mark.interop
+pytestmark = [pytest.mark.interop, pytest.mark.timeout(1800)]
+"""The first test may wait for a cold build of the reference (minutes on two cores)."""
 
 PROJECT = Path(__file__).parent / "witref"
 GENERATED_PROGRAMS = 300
