@@ -166,3 +166,26 @@ def test_address_parsing_round_trips() -> None:
     assert FramedAddress.parse("unix:///tmp/w.sock") == FramedAddress("unix", path="/tmp/w.sock")
     with pytest.raises(ValueError, match="tcp://HOST:PORT"):
         FramedAddress.parse("nats://localhost:4222")
+
+
+async def test_connection_without_a_header_is_dropped_after_the_header_timeout(tmp_path: Path) -> None:
+    async with FramedServer(f"unix://{tmp_path / 's.sock'}", header_timeout=0.2) as srv:
+        reader, writer = await open_raw(srv.address)
+        writer.write(b"\x00\x05ab")  # a header cut short, then silence
+        assert await asyncio.wait_for(reader.read(), 5) == b""
+        writer.close()
+
+
+async def test_caller_that_never_half_closes_is_dropped_after_the_linger_time(tmp_path: Path) -> None:
+    async with FramedServer(f"unix://{tmp_path / 's.sock'}", linger=0.2) as srv:
+        accepted = asyncio.create_task(serve_once(srv, HELLO, "hello", param_paths=[(0,)]))
+        reader, writer = await open_raw(srv.address)
+        writer.write(encode_invocation(HELLO, "hello", b""))  # and never a FIN
+        inv = await accepted
+        await inv.writer().write(HELLO_REPLY)
+        await inv.close()
+        assert await asyncio.wait_for(reader.read(), 5) == encode_frame((), HELLO_REPLY)  # the half-close
+        assert len(srv._streams) == 1  # our side may still send...
+        await asyncio.sleep(0.5)
+        assert len(srv._streams) == 0  # ...until the linger time is over
+        writer.close()

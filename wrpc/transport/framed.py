@@ -13,6 +13,8 @@ Rules of this module:
 3. A frame for a path nobody registered, or any other framing violation, ends every reader of that
    connection with `RemoteProtocolError`; a connection lost mid-call ends them with `ConnectionLost`.
 4. A server without a handler for the header's (instance, name) drops the connection, as upstream does.
+   It also drops a connection that sends no header within `header_timeout`, and one that keeps its send
+   side open for more than `linger` after the answer was complete: no peer holds a server's sockets forever.
 5. Framed streams carry no headers and none of the wRPC extensions (deadline, error text, cancellation):
    `ServerInvocation.timeout` is None, `fail(reason)` ends the results without the reason, and
    `cancel()` closes the connection; the server sees `cancelled` only if a later write fails.
@@ -135,11 +137,17 @@ class _Stream(asyncio.Protocol):
         frames: FrameReader,
         sink: _Sink | None,
         on_header: Callable[[_Stream, InvocationHeader], _Sink | None] | None = None,
+        *,
+        header_timeout: float | None = None,
+        linger: float | None = None,
     ) -> None:
         self.frames = frames
         self.sink = sink
         self.peer = ""
         self._on_header = on_header
+        self._header_timeout = header_timeout
+        self._linger = linger
+        self._timer: asyncio.TimerHandle | None = None
         self._transport: asyncio.Transport | None = None
         self._ingress_done = False
         self._egress_done = False
@@ -155,6 +163,8 @@ class _Stream(asyncio.Protocol):
         self._transport = transport
         peer = transport.get_extra_info("peername")
         self.peer = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else "unix"
+        if self._header_timeout is not None:
+            self._set_timer(self._header_timeout, "no invocation header arrived")
 
     def data_received(self, data: bytes) -> None:
         self.frames.receive_data(data)
@@ -174,6 +184,7 @@ class _Stream(asyncio.Protocol):
                 self.sink.end(ConnectionLost(f"connection to {self.peer} closed before the peer finished"))
         if self._resume is not None and not self._resume.done():
             self._resume.set_result(None)
+        self._set_timer(None)
         if self.on_closed is not None:
             self.on_closed(self)
 
@@ -196,6 +207,7 @@ class _Stream(asyncio.Protocol):
                 if self.sink is not None:
                     self.sink.frame(event.path, event.data)
             elif isinstance(event, InvocationHeader):
+                self._set_timer(None)
                 self.sink = self._on_header(self, event) if self._on_header is not None else None
                 if self.sink is None:
                     self._ingress_done = True
@@ -236,6 +248,22 @@ class _Stream(asyncio.Protocol):
                 self._transport.write_eof()
             if self._ingress_done:
                 self._transport.close()
+            elif self._linger is not None:
+                self._set_timer(self._linger, "the peer did not finish sending after the answer was complete")
+
+    def _set_timer(self, delay: float | None, reason: str = "") -> None:
+        """Abort the connection after `delay` seconds unless this is called again first (None: never)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if delay is not None:
+            self._timer = asyncio.get_running_loop().call_later(delay, self._overdue, reason)
+
+    def _overdue(self, reason: str) -> None:
+        self._timer = None
+        log.warning("framed connection dropped", peer=self.peer, reason=reason)
+        self._end_ingress(RemoteProtocolError(f"framed stream from {self.peer}: {reason}"))
+        self.abort()
 
     def abort(self) -> None:
         """Close both directions now."""
@@ -439,10 +467,16 @@ class FramedServer(Acceptor):
         max_depth: int = DEFAULT_MAX_DEPTH,
         max_frame_size: int = DEFAULT_MAX_FRAME_SIZE,
         backlog: int = 1024,
+        header_timeout: float = 30.0,
+        linger: float = 30.0,
     ) -> None:
         self.address = FramedAddress.parse(address) if isinstance(address, str) else address
         self.backlog = backlog
         """Connections the kernel queues before they are accepted: one per call in flight, so keep it large."""
+        self.header_timeout = header_timeout
+        """Seconds a new connection may take to send its invocation header before it is dropped."""
+        self.linger = linger
+        """Seconds a caller may keep sending after the answer is complete before its connection is dropped."""
         self.listeners: dict[tuple[str, str], _FramedListener] = {}
         self._max_depth = max_depth
         self._max_frame_size = max_frame_size
@@ -495,7 +529,7 @@ class FramedServer(Acceptor):
         frames = FrameReader(
             expect_header=True, max_depth=self._max_depth, max_frame_size=self._max_frame_size
         )
-        stream = _Stream(frames, None, self._accept)
+        stream = _Stream(frames, None, self._accept, header_timeout=self.header_timeout, linger=self.linger)
         stream.on_closed = self._streams.discard
         self._streams.add(stream)
         return stream
