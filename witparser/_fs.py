@@ -64,6 +64,10 @@ def is_wasm(data: bytes) -> bool:
     """Whether `data` is a wasm binary, or WAT text (its first token, past blanks and comments, is `(`)."""
     if data.startswith(b"\0asm"):
         return True
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
     i, n = 0, len(data)
     while i < n:
         c = data[i : i + 1]
@@ -94,13 +98,13 @@ def _parse_dir(path: str) -> UnresolvedPackageGroup:
     try:
         names = os.listdir(path)
     except OSError as err:
-        raise _os_error(err, f"failed to read directory {path!r}") from None
+        raise _os_error(err, f"failed to read directory {_debug(path)}") from None
     files = []
     for name in sorted(names):
         full = os.path.join(path, name)
         if not name.endswith(".wit") or os.path.isdir(full):
             continue
-        files.append((full, _read_text(full, f"failed to read file {full!r}")))
+        files.append((full, _read_text(full, f"failed to read file {_debug(full)}")))
     return parse_group(files)
 
 
@@ -156,6 +160,11 @@ def _read_text(path: str, context: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:
         raise WitError("stream did not contain valid UTF-8").with_context(context) from err
+
+
+def _debug(path: str) -> str:
+    """A path quoted as Rust's `{:?}` prints it (the reference's messages use that form)."""
+    return '"' + path.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _os_error(err: OSError, context: str) -> WitError:
