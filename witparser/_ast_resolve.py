@@ -84,8 +84,13 @@ def parse_group(files: list[tuple[str, str]]) -> UnresolvedPackageGroup:
     """Parse the `.wit` files of one package (one directory) into a package group.
 
     `files` are `(display path, text)`; the paths are used verbatim in messages and decide the order
-    files are read in (sorted, like the reference). Texts should be decoded from bytes as given (keep
+    files are parsed in (sorted, like the reference). Texts should be decoded from bytes as given (keep
     `\\r\\n` and a BOM): columns and spans count them. Raises `WitError`.
+
+    The list order is the source-map order. It only shows in the few lexer errors the reference
+    reports at a file-relative position (control characters, bad string escapes), which land in
+    whichever file holds that offset of the concatenated sources; the reference adds files in
+    directory-listing order, so `os.listdir` order reproduces even those.
     """
     source_map = SourceMap()
     for path, text in files:

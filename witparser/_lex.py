@@ -122,11 +122,15 @@ def _is_keylike_start(ch: str) -> bool:
     return ch == "-" or ch.isidentifier()
 
 
+_JOINERS = frozenset("\u200c\u200d")
+"""ZWNJ and ZWJ: XID_Continue since Unicode 15.1, which Python 3.11's tables predate."""
+
+
 def _is_keylike_continue(ch: str) -> bool:
     """XID_Continue or `-`."""
     if ch in _ASCII_KEYLIKE_CONTINUE:
         return True
-    return ch >= "\x80" and ("a" + ch).isidentifier()
+    return ch >= "\x80" and (("a" + ch).isidentifier() or ch in _JOINERS)
 
 
 def _keylike_end(text: str, index: int) -> int:
