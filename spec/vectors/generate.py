@@ -201,7 +201,9 @@ def _hex(data: bytes) -> str:
     return data.hex(" ")
 
 
-def _entry(name: str, ty: str, value: Any, hex_: str, defs: dict[str, Any] | None, **extra: Any) -> dict[str, Any]:
+def _entry(
+    name: str, ty: str, value: Any, hex_: str, defs: dict[str, Any] | None, **extra: Any
+) -> dict[str, Any]:
     entry: dict[str, Any] = {"name": name, "type": ty}
     if defs:
         entry["defs"] = defs
@@ -222,19 +224,27 @@ def _generated() -> list[dict[str, Any]]:
         "s8": (-128, 127, [0, 1, -1, 63, 64, -64, -65]),
         "u16": (0, 0xFFFF, [1, 127, 128, 0x3FFF, 0x4000]),
         "s16": (-0x8000, 0x7FFF, [0, -1, 63, 64, -64, -65, 0x1FFF, 0x2000, -0x2000, -0x2001]),
-        "u32": (0, 0xFFFF_FFFF, [1, 127, 128, 0x3FFF, 0x4000, 0x1F_FFFF, 0x20_0000, 0x0FFF_FFFF, 0x1000_0000]),
+        "u32": (
+            0,
+            0xFFFF_FFFF,
+            [1, 127, 128, 0x3FFF, 0x4000, 0x1F_FFFF, 0x20_0000, 0x0FFF_FFFF, 0x1000_0000],
+        ),
         "s32": (-0x8000_0000, 0x7FFF_FFFF, [0, 0x0FFF_FFFF, -0x0800_0000, -0x0800_0001, 0x0800_0000]),
         "u64": (0, (1 << 64) - 1, [1, 127, 128, (1 << 56) - 1, 1 << 56, (1 << 63) - 1, 1 << 63]),
-        "s64": (-(1 << 63), (1 << 63) - 1, [0, -1, 1 << 62, -(1 << 62), -(1 << 62) - 1, (1 << 56), -(1 << 56)]),
+        "s64": (
+            -(1 << 63),
+            (1 << 63) - 1,
+            [0, -1, 1 << 62, -(1 << 62), -(1 << 62) - 1, (1 << 56), -(1 << 56)],
+        ),
     }
     for ty, (lo, hi, extra) in ints.items():
         for value in [lo, hi, *extra]:
             out.append(_computed(f"gen {ty} {value}", ty, value))
     floats = [0.0, -0.0, 1.0, -2.5, float("inf"), float("-inf"), 1e-45, 3.4028234663852886e38]
-    for value in floats:
-        out.append(_computed(f"gen f32 {value!r}", "f32", value))
-    for value in [*floats[:6], 5e-324, 1.7976931348623157e308, 0.1]:
-        out.append(_computed(f"gen f64 {value!r}", "f64", value))
+    for number in floats:
+        out.append(_computed(f"gen f32 {number!r}", "f32", number))
+    for number in [*floats[:6], 5e-324, 1.7976931348623157e308, 0.1]:
+        out.append(_computed(f"gen f64 {number!r}", "f64", number))
     for code in [0, 0x7F, 0x80, 0x7FF, 0x800, 0xD7FF, 0xE000, 0xFFFD, 0xFFFF, 0x10000, 0x10FFFF]:
         out.append(_computed(f"gen char U+{code:04X}", "char", chr(code)))
     for text in ["x" * 127, "x" * 128, "héllo wörld", "\u2603\U0001f600", "a" * 16384, "\x00"]:
@@ -253,7 +263,9 @@ def _generated() -> list[dict[str, Any]]:
     out.append(_computed("gen list^12 of string", deep_list, _nest(12, "deep")))
     out.append(_computed("gen option<option<string>> some(none)", "option<option<string>>", _somes(1, None)))
     out.append(_computed("gen option<result> none", "option<result>", None))
-    out.append(_computed("gen result<option<u8>, option<u8>> err(none)", "result<option<u8>, option<u8>>", Err(None)))
+    out.append(
+        _computed("gen result<option<u8>, option<u8>> err(none)", "result<option<u8>, option<u8>>", Err(None))
+    )
     out.append(_computed("gen result no payloads err", "result", Err(None)))
     out.append(_computed("gen result<u8> ok", "result<u8>", Ok(9)))
     out.append(_computed("gen result<_, u8> err", "result<_, u8>", Err(9)))
@@ -261,18 +273,37 @@ def _generated() -> list[dict[str, Any]]:
     out.append(_computed("gen error-context", "error-context", None))
     big_variant = {"big": {"variant": [[f"c{i}", "u8" if i % 2 else None] for i in range(200)]}}
     for index in [0, 1, 127, 128, 129, 199]:
-        value = Variant(f"c{index}", index if index % 2 else None)
-        out.append(_computed(f"gen variant of 200 cases, case {index}", "big", value, big_variant))
+        case = Variant(f"c{index}", index if index % 2 else None)
+        out.append(_computed(f"gen variant of 200 cases, case {index}", "big", case, big_variant))
     big_enum = {"big-enum": {"enum": [f"e{i}" for i in range(300)]}}
     for index in [0, 127, 128, 299]:
         out.append(_computed(f"gen enum of 300 cases, case {index}", "big-enum", f"e{index}", big_enum))
     for count in range(1, 131):
         labels = [f"l{i}" for i in range(count)]
         chosen = frozenset({labels[0], labels[-1], labels[count // 2]})
-        out.append(_computed(f"gen flags of {count} labels", f"flags{count}", chosen, {f"flags{count}": {"flags": labels}}))
-    out.append(_computed("gen flags of 3 labels, none set", "f3", frozenset(), {"f3": {"flags": ["a", "b", "c"]}}))
-    person = {"person": {"record": [["name", "string"], ["age", "u8"], ["tags", "list<string>"], ["nick", "option<string>"]]}}
-    out.append(_computed("gen record person", "person", {"name": "Ada", "age": 36, "tags": ["x"], "nick": None}, person))
+        out.append(
+            _computed(
+                f"gen flags of {count} labels", f"flags{count}", chosen, {f"flags{count}": {"flags": labels}}
+            )
+        )
+    out.append(
+        _computed("gen flags of 3 labels, none set", "f3", frozenset(), {"f3": {"flags": ["a", "b", "c"]}})
+    )
+    person = {
+        "person": {
+            "record": [
+                ["name", "string"],
+                ["age", "u8"],
+                ["tags", "list<string>"],
+                ["nick", "option<string>"],
+            ]
+        }
+    }
+    out.append(
+        _computed(
+            "gen record person", "person", {"name": "Ada", "age": 36, "tags": ["x"], "nick": None}, person
+        )
+    )
     return out
 
 

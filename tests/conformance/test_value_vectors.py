@@ -95,9 +95,9 @@ def test_channel_vector_encodes_and_decodes(vector: dict[str, Any]) -> None:
         assert isinstance(ty, t.Future) and ty.inner is not None
         value = from_json(ty.inner, vector["value"])
         assert encode_future_value(ty, value, path)[0] == data
-        decoder = compile(ty.inner).decoder(path)
-        assert decoder.feed(data)
-        assert same(ty.inner, decoder.value, value)
+        future_decoder = compile(ty.inner).decoder(path)
+        assert future_decoder.feed(data)
+        assert same(ty.inner, future_decoder.value, value)
 
 
 @pytest.mark.parametrize("vector", INVALID, ids=_ids(INVALID))

@@ -88,7 +88,7 @@ def values(ty: t.WitType | None) -> st.SearchStrategy[Any]:
         case t.F64():
             return st.floats()
         case t.Char():
-            return st.characters(blacklist_categories=("Cs",))
+            return st.characters(exclude_categories=["Cs"])
         case t.String():
             return st.text(max_size=20) | st.text(max_size=300, alphabet="ab\u00e9\u4e2d\U0001f600")
         case t.List(t.U8()) | t.Own() | t.Borrow():
@@ -180,4 +180,6 @@ def random_value(rng: random.Random, ty: t.WitType | None) -> Any:
             return Some(value) if isinstance(inner, t.Option) else value
         case t.Result(ok, err):
             return Ok(random_value(rng, ok)) if rng.random() < 0.5 else Err(random_value(rng, err))
+        case t.Future() | t.Stream():
+            return "pending"  # any object: the encoder writes it pending and defers it
     raise AssertionError(f"no random value for {ty!r}")

@@ -11,7 +11,7 @@ import time
 
 from tests.unit.codec_strategies import random_type, random_value
 from wrpc import types as t
-from wrpc.codec import Codec, compile
+from wrpc.codec import STREAM_END, Codec, compile, encode_stream_chunk, stream_decoder
 from wrpc.errors import DecodeError
 from wrpc.vectors import same
 
@@ -80,13 +80,14 @@ def _stream_in_pieces(rng: random.Random, codec: Codec, data: bytes) -> None:
 
 def test_huge_length_prefixes_fail_fast_without_allocating() -> None:
     started = time.perf_counter()
-    for ty, data in [
+    cases: list[tuple[t.WitType, bytes]] = [
         (t.String(), b"\xff\xff\xff\xff\x0f" + b"a"),
         (t.List(t.U8()), b"\xff\xff\xff\xff\x0f"),
         (t.List(t.U64()), b"\xff\xff\xff\xff\x0f\x01\x02"),
         (t.List(t.Tuple(())), b"\xff\xff\xff\xff\x0f"),
         (t.List(t.List(t.String())), b"\xff\xff\xff\xff\x0f" * 3),
-    ]:
+    ]
+    for ty, data in cases:
         codec = compile(ty)
         try:
             codec.decode(data)
@@ -101,3 +102,50 @@ def test_huge_length_prefixes_fail_fast_without_allocating() -> None:
         except DecodeError:
             pass
     assert time.perf_counter() - started < 1.0
+
+
+ASYNC_TYPES = [
+    t.Stream(t.U8()),
+    t.Stream(t.String()),
+    t.Stream(t.Tuple((t.U32(), t.Option(t.Char())))),
+    t.Stream(t.Stream(t.U8())),
+    t.Stream(None),
+    t.Stream(t.Tuple(())),
+]
+
+
+def test_random_bytes_on_stream_channels_raise_only_decode_errors() -> None:
+    rng = random.Random(7)
+    inputs = 0
+    for ty in ASYNC_TYPES:
+        valid = encode_stream_chunk(ty, [random_value(rng, ty.inner) for _ in range(3)], (0,))[0] + STREAM_END
+        for k in range(2000):
+            data = rng.randbytes(rng.randint(0, 16)) if k % 2 else _mutate(rng, valid)
+            decoder = stream_decoder(ty, (0,), max_buffered=1 << 12)
+            try:
+                pos = 0
+                while pos < len(data) and not decoder.done:
+                    step = rng.randint(1, 6)
+                    decoder.feed(data[pos : pos + step])
+                    pos += step
+                decoder.finish()
+            except DecodeError:
+                pass
+            inputs += 1
+    assert inputs == 2000 * len(ASYNC_TYPES)
+
+
+def test_random_bytes_against_types_with_futures_and_streams_raise_only_decode_errors() -> None:
+    rng = random.Random(11)
+    for ty in [
+        t.Tuple((t.Future(t.U8()), t.Stream(t.String()), t.U8())),
+        t.Record("req", (("numbers", t.Stream(t.U64())), ("bytes", t.Stream(t.U8())))),
+        t.List(t.Option(t.Future(t.Future(t.Stream(t.String()))))),
+        t.Future(None),
+    ]:
+        codec = compile(ty)
+        for _ in range(2000):
+            try:
+                codec.decode(rng.randbytes(rng.randint(0, 12)), (1,))
+            except DecodeError:
+                pass
