@@ -26,7 +26,7 @@ from typing import Any
 
 from wrpc import types as t
 from wrpc.codec import WildcardPath, function_async_paths
-from wrpc.errors import DeadlineExceeded, RemoteError, WrpcError
+from wrpc.errors import DeadlineExceeded, IncompleteResults, RemoteError, WrpcError
 from wrpc.functions import wire_name
 from wrpc.log import get_logger
 from wrpc.transport.asyncvalues import Channels, RemoteFuture, RemoteStream, bind, encode, send_deferred
@@ -106,6 +106,10 @@ class Client:
             raise DeadlineExceeded(f"{instance}.{wire}", timeout or 0.0) from None
         except asyncio.CancelledError:
             await asyncio.shield(_give_up(inv, sender, "the caller was cancelled"))
+            raise
+        except (RemoteError, IncompleteResults):
+            # The server already ended the call: nothing to cancel, only to release.
+            await _give_up(inv, sender, None)
             raise
         except BaseException:
             await _give_up(inv, sender, "the call failed")
@@ -226,11 +230,14 @@ async def _drain(
     await inv.close()
 
 
-async def _give_up(inv: ClientInvocation | None, sender: asyncio.Task[None] | None, reason: str) -> None:
+async def _give_up(
+    inv: ClientInvocation | None, sender: asyncio.Task[None] | None, reason: str | None
+) -> None:
+    """Stop sending and release the invocation; with a `reason`, tell the server the caller gave up."""
     if sender is not None:
         sender.cancel()
         with contextlib.suppress(BaseException):
             await sender
     if inv is not None:
         with contextlib.suppress(WrpcError):
-            await inv.cancel(reason)
+            await (inv.cancel(reason) if reason is not None else inv.close())
