@@ -33,6 +33,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from bench import ROOT, write_section
@@ -261,9 +262,10 @@ async def _measure(call: Call, concurrency: int) -> dict[str, float]:
     window_start, window_end = start + WARMUP, start + WARMUP + WINDOW
     latencies: list[float] = []
     errors = 0
+    completed = 0
 
     async def worker() -> None:
-        nonlocal errors
+        nonlocal errors, completed
         perf = time.perf_counter
         while (now := loop.time()) < window_end:
             t0 = perf()
@@ -272,6 +274,7 @@ async def _measure(call: Call, concurrency: int) -> dict[str, float]:
             except Exception:
                 errors += 1
                 continue
+            completed += 1
             if now >= window_start:
                 latencies.append(perf() - t0)
 
@@ -284,6 +287,7 @@ async def _measure(call: Call, concurrency: int) -> dict[str, float]:
         "p50_ms": latencies[n // 2] * 1000 if n else float("nan"),
         "p99_ms": latencies[min(n - 1, int(n * 0.99))] * 1000 if n else float("nan"),
         "errors": errors,
+        "completed": completed,
     }
 
 
@@ -308,6 +312,15 @@ def _address(system: str, nats_url: str, port: int) -> str:
     if system == "grpc.aio":
         return f"127.0.0.1:{port}"
     return f"tcp://127.0.0.1:{port}"
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process, from /proc (0 where there is no /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class _System:
@@ -338,13 +351,19 @@ class _System:
             raise RuntimeError(f"the {self.name} {what} did not start")
 
     def measure(self, payload: str, concurrency: int) -> dict[str, Any]:
+        """One cell, with the CPU time client and server spent per completed call (warm-up included)."""
         assert self.client.stdin is not None and self.client.stdout is not None
+        cpu_before = _cpu_seconds(self.client.pid), _cpu_seconds(self.server.pid)
         self.client.stdin.write(json.dumps({"payload": payload, "concurrency": concurrency}) + "\n")
         self.client.stdin.flush()
         line = self.client.stdout.readline()
         if not line:
             raise RuntimeError(f"the {self.name} client died (status {self.client.wait()})")
+        cpu_after = _cpu_seconds(self.client.pid), _cpu_seconds(self.server.pid)
         result: dict[str, Any] = json.loads(line)
+        calls = max(1, result["completed"])
+        result["client_cpu_us"] = (cpu_after[0] - cpu_before[0]) / calls * 1e6
+        result["server_cpu_us"] = (cpu_after[1] - cpu_before[1]) / calls * 1e6
         return result
 
     def stop(self) -> None:
@@ -420,6 +439,21 @@ def _report(results: dict[str, dict[tuple[str, int], dict[str, float]]], seconds
                 f"| {g['throughput']:.0f} | {_ratio(w['throughput'], g['throughput'])} "
                 f"| {wt['throughput']:.0f} | {rt['throughput']:.0f} | {_ratio(wt['throughput'], rt['throughput'])} "
                 f"| {wt['p50_ms']:.2f} / {wt['p99_ms']:.2f} | {rt['p50_ms']:.2f} / {rt['p99_ms']:.2f} |"
+            )
+    lines += [
+        "",
+        "CPU time per completed call (user + system, from /proc; 16 B payload). On a 2-core machine the "
+        "client, the server and nats-server share two cores, so at high concurrency throughput is bounded by "
+        "the sum of these:",
+        "",
+        "| system | conc. | client CPU µs/call | server CPU µs/call |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for system in SYSTEMS:
+        for concurrency in CONCURRENCY:
+            c = cell(system, "16 B", concurrency)
+            lines.append(
+                f"| {system} | {concurrency} | {c['client_cpu_us']:.0f} | {c['server_cpu_us']:.0f} |"
             )
     errors = {s: sum(int(c["errors"]) for c in cells.values()) for s, cells in results.items()}
     if any(errors.values()):
