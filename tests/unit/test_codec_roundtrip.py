@@ -74,3 +74,27 @@ def test_every_strict_prefix_is_reported_truncated(case: tuple[t.WitType, Any]) 
 def test_the_same_type_compiles_once() -> None:
     ty = t.List(t.Record("r", (("a", t.U8()),)))
     assert compile(ty) is compile(t.List(t.Record("r", (("a", t.U8()),))))
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_stream_chunks_decode_when_split_anywhere(data: st.DataObject) -> None:
+    from wrpc.codec import STREAM_END, encode_stream_chunk, stream_decoder
+
+    elem = data.draw(TYPES)
+    ty = t.Stream(elem)
+    chunks = data.draw(st.lists(st.lists(values(elem), min_size=1, max_size=3), max_size=3))
+    encoded = b"".join(encode_stream_chunk(ty, c, (0,))[0] for c in chunks) + STREAM_END
+    cuts = sorted(set(data.draw(st.lists(st.integers(0, len(encoded)), max_size=8))))
+    decoder = stream_decoder(ty, (4,))
+    items: list[Any] = []
+    previous = 0
+    for cut in [*cuts, len(encoded)]:
+        items += decoder.feed(encoded[previous:cut])
+        previous = cut
+    assert decoder.done
+    flat = [x for c in chunks for x in c]
+    if isinstance(elem, t.U8):
+        assert bytes(items) == bytes(flat)
+    else:
+        assert len(items) == len(flat) and all(same(elem, a, b) for a, b in zip(items, flat, strict=True))
