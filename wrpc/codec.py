@@ -204,6 +204,12 @@ class ValueDecoder:
     that followed it); `finish()` is called at end of input and returns the value or raises the
     `DecodeError` of a truncated value. Bytes are retried only once enough have arrived to possibly
     complete the value, and a value that needs more than `max_buffered` bytes fails immediately.
+
+    Cost: a retry decodes from the start of the value again (the generated decoders keep no state), so
+    a value that keeps arriving after its length prefixes are satisfied costs one decode per piece.
+    That is nothing for values of a few MiB; for tens of MiB of small variable-size elements arriving
+    in 1 MiB messages it grows quadratically (a known limit: waiting longer between retries could stall
+    a peer that only sends more after we have decoded).
     """
 
     __slots__ = ("_buffer", "_codec", "_path", "_root", "done", "max_buffered", "trailing", "value")
