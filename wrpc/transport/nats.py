@@ -99,6 +99,8 @@ class NatsTransport(Invoker, Acceptor):
         async with self._start_lock:
             if self._inbox_sub is not None:
                 return
+            if self._closed:
+                raise ConnectionLost("the wRPC transport was closed")
             if self.nc.is_closed:
                 raise ConnectionLost("the NATS connection is closed")
             self._inbox = self.nc.new_inbox()
@@ -128,6 +130,7 @@ class NatsTransport(Invoker, Acceptor):
             with contextlib.suppress(nats.errors.Error):
                 await self._inbox_sub.unsubscribe()
         self._inbox_sub = None
+        self._invocations.clear()  # calls abandoned before their handshake linger no longer
         self._unhook()
 
     def stats(self) -> dict[str, int]:
