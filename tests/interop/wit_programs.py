@@ -3,9 +3,10 @@
 Each program is one file: a main package and up to two nested packages it may depend on, with
 interfaces (types of every kind, resources with constructors, methods and statics, `use` of earlier
 interfaces, local or foreign, renamed), worlds (imports and exports by path, by name, inline, functions,
-world types and `use`, `include` of earlier worlds) and feature gates on any item (`@unstable` with an
-enabled or a disabled feature, `@since` on versioned packages). Many programs are invalid on purpose;
-the reference decides, and the comparison covers its error text too.
+world types and `use`, `include` of earlier worlds, with renames) and feature gates on any item
+(`@unstable` with an enabled or a disabled feature, `@since` and `@deprecated`, now and then an
+unreleased version). Many programs are invalid on purpose; the reference decides, and the comparison
+covers its error text too.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ class _Package:
         self.earlier = earlier
         self.interfaces: dict[str, tuple[list[str], list[str]]] = {}
         self.worlds: list[str] = []
+        self.world_names: dict[str, list[str]] = {}
+        """World name -> the plain names used in it (what an `include ... with` may rename)."""
         self.decls: list[str] = []
 
     @property
@@ -46,6 +49,10 @@ class _Package:
             return "@unstable(feature = disabled)\n"
         if x < 0.16 and self.version:
             return "@since(version = 0.1.0)\n"
+        if x < 0.18 and self.version:
+            return "@since(version = 0.1.0)\n@deprecated(version = 0.1.1)\n"
+        if x < 0.185 and self.version:
+            return "@since(version = 1.5.0)\n"
         return ""
 
     def build(self) -> None:
@@ -70,6 +77,8 @@ class _Package:
                 alias = f"u{len(types)}"
                 items.append(f"{self.gate()}use {self.path(pkg, iface)}.{{{ty} as {alias}}};")
                 types.append(alias)
+                if ty in pkg.interfaces[iface][1]:
+                    resources.append(alias)
 
         def value_type() -> str:
             inner = rng.choice(["u8", "string", *types])
@@ -78,6 +87,12 @@ class _Package:
                 return f"list<{inner}>"
             if x < 0.25:
                 return f"option<{inner}>"
+            if x < 0.27:
+                return f"{rng.choice(['future', 'stream'])}<{inner}>"
+            if x < 0.29:
+                return f"map<string, {inner}>"
+            if x < 0.30:
+                return f"list<{inner}, 3>"
             if x < 0.30 and resources:
                 return f"borrow<{rng.choice(resources)}>"
             if x < 0.35 and resources:
@@ -116,7 +131,10 @@ class _Package:
             types.append(ty)
         for index in range(rng.randint(0, 3)):
             pool = ["u32", *types]
-            items.append(f"{self.gate()}f{index}: func(a: {rng.choice(pool)}) -> {rng.choice(pool)};")
+            asynchronous = "async " if rng.random() < 0.15 else ""
+            items.append(
+                f"{self.gate()}f{index}: {asynchronous}func(a: {rng.choice(pool)}) -> {rng.choice(pool)};"
+            )
         self.interfaces[name] = (types, resources)
         self.decls.append(f"{self.gate()}interface {name} {{\n  " + "\n  ".join(items) + "\n}")
 
@@ -157,8 +175,12 @@ class _Package:
                 items.append(f"{gate}type {fresh('q')} = u32;")
             elif worlds:
                 pkg, world = rng.choice(worlds)
-                items.append(f"{gate}include {self.path(pkg, world)};")
+                renamed = [n for n in pkg.world_names[world] if rng.random() < 0.3]
+                with_clause = ", ".join(f"{n} as {fresh('r')}" for n in renamed)
+                tail = f" with {{ {with_clause} }}" if renamed else ";"
+                items.append(f"{gate}include {self.path(pkg, world)}{tail}")
         self.worlds.append(name)
+        self.world_names[name] = sorted(used)
         self.decls.append(f"{self.gate()}world {name} {{\n  " + "\n  ".join(items) + "\n}")
 
 
