@@ -194,7 +194,6 @@ class _Buffer:
         self.parts = [data] if data else []
         self.size = len(data)
         self.consumed += count
-        self.need = 1
 
 
 class ValueDecoder:
@@ -313,7 +312,7 @@ class StreamDecoder:
         if self.done or not buffer.add(data):
             return b"" if self._u8 else items
         buf = buffer.joined()
-        pos = 0
+        buffer.need = 1
         try:
             pos = self._drain(buf, items)
         except Exception as error:
