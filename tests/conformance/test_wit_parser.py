@@ -51,8 +51,8 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_case_matches_reference(
     case: dict[str, str] | None, workdir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert case is not None
     corpus = shared_path(*CORPUS)
+    assert case is not None
     expected_raw = (corpus / "ui" / case["expected"]).read_text("utf-8")
     monkeypatch.chdir(workdir)
     path = os.path.join("tests/ui", case["name"])

@@ -33,8 +33,9 @@ def _inputs() -> list[object]:
 
 @pytest.mark.parametrize("relative", _inputs())
 def test_wit_tree_resolves(relative: str | None) -> None:
+    root = shared_path("wit")
     assert relative is not None
-    path = shared_path("wit", relative)
+    path = root / relative
     resolve = witparser.load(str(path))
     assert resolve.packages, f"{relative}: no package loaded"
     assert resolve.main_packages, f"{relative}: no main package"
