@@ -57,7 +57,10 @@ def push_dir(resolve: Resolve, path: str) -> int:
 def push_file(resolve: Resolve, path: str) -> int:
     """Load one `.wit` file (its dependencies nested in it or already present) or wasm package."""
     parsed = _read_file(resolve, path)
-    return parsed if isinstance(parsed, int) else resolve.push_group(parsed)
+    if isinstance(parsed, int):
+        resolve.main_packages.append(parsed)
+        return parsed
+    return resolve.push_group(parsed)
 
 
 def is_wasm(data: bytes) -> bool:
