@@ -388,7 +388,9 @@ def _verdict(ok: bool) -> str:
     return "met" if ok else "missed"
 
 
-def _report(results: dict[str, dict[tuple[str, int], dict[str, float]]], seconds: float) -> str:
+def _report(
+    results: dict[str, dict[tuple[str, int], dict[str, float]]], seconds: float, load: tuple[float, float]
+) -> str:
     def cell(system: str, payload: str, concurrency: int) -> dict[str, float]:
         return results[system][(payload, concurrency)]
 
@@ -466,8 +468,9 @@ def _report(results: dict[str, dict[tuple[str, int], dict[str, float]]], seconds
         f"{w_cpu:.0f} µs of client plus server CPU per call against {r_cpu:.0f} µs for raw request/reply "
         f"({_ratio(w_cpu, r_cpu)}); with both bound by CPU on two shared cores, that ratio caps the "
         "throughput ratio. The framed transport opens a connection per call, so its baseline is a raw "
-        "echo that does the same; connect and accept dominate both. Numbers on this machine move with the "
-        "load other jobs put on it; the ratios, measured in turns within one run, move much less.",
+        "echo that does the same; connect and accept dominate both. Absolute numbers move with the load "
+        f"other jobs put on the machine (load average {load[0]:.1f} when the run started, {load[1]:.1f} "
+        "when it ended).",
     ]
     errors = {s: sum(int(c["errors"]) for c in cells.values()) for s, cells in results.items()}
     if any(errors.values()):
@@ -482,6 +485,7 @@ def main() -> None:
     from wrpc.embedded import EmbeddedNats, free_port
 
     started = time.perf_counter()
+    load_before = os.getloadavg()[0]
     results: dict[str, dict[tuple[str, int], dict[str, float]]] = {s: {} for s in SYSTEMS}
     with (
         EmbeddedNats(jetstream=False, max_payload=8 * 1024 * 1024) as nats_server,
@@ -506,7 +510,7 @@ def main() -> None:
                             f"p99 {c['p99_ms']:7.2f} ms  errors {c['errors']}",
                             flush=True,
                         )
-    body = _report(results, time.perf_counter() - started)
+    body = _report(results, time.perf_counter() - started, (load_before, os.getloadavg()[0]))
     print(body)
     write_section("rpc", body)
 
