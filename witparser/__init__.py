@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 
 from witparser._error import WitError
@@ -115,7 +116,7 @@ __all__ = [
 ]
 
 
-def load(path: str, features: Iterable[str] = (), all_features: bool = False) -> Resolve:
+def load(path: str | os.PathLike[str], features: Iterable[str] = (), all_features: bool = False) -> Resolve:
     """Resolve the WIT at `path`: a directory (its `*.wit` files plus `deps/`), a `.wit` file, or wasm.
 
     `@unstable(feature = x)` items are kept only when `x` is in `features` (or `all_features`).
@@ -125,11 +126,14 @@ def load(path: str, features: Iterable[str] = (), all_features: bool = False) ->
     return resolve
 
 
-def load_into(resolve: Resolve, path: str) -> int:
-    """Add the WIT at `path` to an existing `resolve`; returns the id of its main package."""
+def load_into(resolve: Resolve, path: str | os.PathLike[str]) -> int:
+    """Add the WIT at `path` to an existing `resolve`; returns the id of its main package.
+
+    Paths in error messages are `path` as given, joined with the names found under it.
+    """
     from witparser._fs import push_path
 
-    return push_path(resolve, path)
+    return push_path(resolve, os.fspath(path))
 
 
 def parse(
