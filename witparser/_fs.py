@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
+from witparser._ast_resolve import parse_group, parse_text
 from witparser._error import WitError
 from witparser._model import UnresolvedPackageGroup
 
@@ -96,8 +97,6 @@ def is_wasm(data: bytes) -> bool:
 
 
 def _parse_dir(path: str) -> UnresolvedPackageGroup:
-    from witparser._ast_resolve import parse_group
-
     try:
         names = os.listdir(path)
     except OSError as err:
@@ -148,8 +147,6 @@ def _read_file(resolve: Resolve, path: str) -> UnresolvedPackageGroup | int:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise WitError(f"input file is not valid utf-8 [{path}]") from None
-    from witparser._ast_resolve import parse_text
-
     return parse_text(text, path)
 
 
