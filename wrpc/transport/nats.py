@@ -108,8 +108,13 @@ class NatsTransport(Invoker, Acceptor):
             self._inbox_sub = await self.nc.subscribe(
                 f"{self._inbox}.>", cb=self._on_inbox, pending_msgs_limit=0, pending_bytes_limit=0
             )
-            # The server answers SUB before the flush's PONG, so a denied inbox is known after this.
-            await self.nc.flush()
+            await self._flush_and_hear_denials()
+
+    async def _flush_and_hear_denials(self) -> None:
+        # nats-server usually reports a denied SUB before the PONG of the next PING, but now and then
+        # just after it (measured: under 1 ms); a second round trip makes the verdict arrive first.
+        await self.nc.flush()
+        await self.nc.flush()
 
     async def close(self) -> None:
         """Stop serving, fail what is in flight, drop the inbox subscription. The connection stays open."""
@@ -299,7 +304,7 @@ class NatsTransport(Invoker, Acceptor):
             pending_msgs_limit=0,
             pending_bytes_limit=0,
         )
-        await self.nc.flush()
+        await self._flush_and_hear_denials()
         if subject.lower() in self._denied_subscriptions:
             await listener.aclose()
             raise Unauthorized(f"not permitted to subscribe to {subject!r}, so it cannot be served")
