@@ -234,10 +234,23 @@ class Resolve:
         return versioned[0][1], name
 
     def package_by_name(self, name: str) -> int:
-        """The id of the package written `ns:pkg` or `ns:pkg@version`; `KeyError` when absent."""
+        """The id of the package written `ns:pkg` or `ns:pkg@version`; `KeyError` when absent.
+
+        Without a version, a package with no version is taken, else the only version loaded (two
+        versions of one package make the name ambiguous, which is a `KeyError` too).
+        """
         for candidate, package_id in self.package_names.items():
             if str(candidate) == name:
                 return package_id
+        if "@" not in name:
+            versions = [
+                (c.version, pid) for c, pid in self.package_names.items() if f"{c.namespace}:{c.name}" == name
+            ]
+            if len(versions) == 1:
+                return versions[0][1]
+            if versions:
+                listed = ", ".join(str(v) for v, _ in versions)
+                raise KeyError(f"package `{name}` is loaded at several versions ({listed}); name one")
         raise KeyError(f"no package `{name}` in this Resolve")
 
     def interface_by_name(self, qualified: str) -> int:

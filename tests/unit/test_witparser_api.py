@@ -48,6 +48,20 @@ def test_type_by_name_finds_a_type_in_a_versioned_interface(resolve: witparser.R
         resolve.type_by_name("wasi:keyvalue/store@0.2.0-draft.missing")
 
 
+def test_lookups_without_a_version_take_the_only_version_loaded(resolve: witparser.Resolve) -> None:
+    assert resolve.type_by_name("wasi:keyvalue/store.error") == resolve.type_by_name(
+        "wasi:keyvalue/store@0.2.0-draft.error"
+    )
+
+
+def test_lookups_without_a_version_refuse_to_guess_between_versions() -> None:
+    text = "package a:b@1.0.0;\ninterface i {}\npackage a:b@2.0.0 { interface i {} }\n"
+    resolve = witparser.parse(text)
+    assert resolve.id_of(resolve.interface_by_name("a:b/i@2.0.0")) == "a:b/i@2.0.0"
+    with pytest.raises(KeyError, match="several versions"):
+        resolve.interface_by_name("a:b/i")
+
+
 def test_a_resource_returned_by_value_becomes_an_own_handle(resolve: witparser.Resolve) -> None:
     store = resolve.interfaces[resolve.interface_by_name("wasi:keyvalue/store@0.2.0-draft")]
     ok = resolve.types[store.functions["open"].result].kind  # type: ignore[index]
