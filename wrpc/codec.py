@@ -196,22 +196,78 @@ class _Buffer:
         self.consumed += count
 
 
+class _Product:
+    """A record or tuple being decoded member by member (a resumable frame of `ValueDecoder`)."""
+
+    __slots__ = ("decoders", "members", "names", "path", "values")
+
+    def __init__(self, ty: t.Record | t.Tuple, path: IndexPath) -> None:
+        if isinstance(ty, t.Record):
+            self.names: tuple[str, ...] | None = tuple(f for f, _ in ty.fields)
+            self.members: tuple[tuple[str | int, t.WitType], ...] = tuple(
+                ("." + f, fty) for f, fty in ty.fields
+            )
+        else:
+            self.names = None
+            self.members = tuple(enumerate(ty.types))
+        self.decoders = tuple(_leaf_decoder(m) for _, m in self.members)
+        self.path = path
+        self.values: list[Any] = []
+
+    def build(self) -> Any:
+        if self.names is None:
+            return tuple(self.values)
+        return dict(zip(self.names, self.values, strict=True))
+
+
+class _Sequence:
+    """A list being decoded element by element; `count` is None until its length prefix is read."""
+
+    __slots__ = ("count", "decoder", "elem", "items", "path", "zero_size")
+
+    def __init__(self, elem: t.WitType, path: IndexPath) -> None:
+        self.elem = elem
+        self.decoder = _leaf_decoder(elem)
+        self.zero_size = min_size(elem) == 0
+        self.path = path
+        self.count: int | None = None
+        self.items: list[Any] = []
+
+
+_Frame = _Product | _Sequence
+
+
+def _is_frame_type(ty: t.WitType) -> bool:
+    """Types a `ValueDecoder` decodes member by member, keeping what is complete between feeds."""
+    if isinstance(ty, t.Record):
+        return True
+    if isinstance(ty, t.Tuple):
+        return bool(ty.types)
+    return isinstance(ty, t.List) and not isinstance(ty.elem, t.U8)
+
+
+def _leaf_decoder(ty: t.WitType) -> Any:
+    return None if _is_frame_type(ty) else compile(ty)._dec
+
+
 class ValueDecoder:
     """Decode one value from bytes that arrive in pieces split at any byte boundary.
 
     `feed(data)` returns True once the value is complete (then `value` holds it and `trailing` any bytes
     that followed it); `finish()` is called at end of input and returns the value or raises the
-    `DecodeError` of a truncated value. Bytes are retried only once enough have arrived to possibly
-    complete the value, and a value that needs more than `max_buffered` bytes fails immediately.
+    `DecodeError` of a truncated value.
 
-    Cost: a retry decodes from the start of the value again (the generated decoders keep no state), so
-    a value that keeps arriving after its length prefixes are satisfied costs one decode per piece.
-    That is nothing for values of a few MiB; for tens of MiB of small variable-size elements arriving
-    in 1 MiB messages it grows quadratically (a known limit: waiting longer between retries could stall
-    a peer that only sends more after we have decoded).
+    When a value arrives whole, one call of the generated decoder decodes it. Otherwise records,
+    tuples and lists are decoded member by member: completed members are kept and their bytes
+    released, so a large value arriving in many pieces costs one pass, not one pass per piece. Bytes
+    are retried only once enough have arrived to possibly complete the member in progress, and a value
+    whose bytes (received or announced by a length prefix) exceed `max_buffered` fails at once.
     """
 
-    __slots__ = ("_buffer", "_codec", "_path", "_root", "done", "max_buffered", "trailing", "value")
+    __slots__ = (
+        "_buffer", "_codec", "_committed", "_last", "_path", "_root", "_stack", "done", "max_buffered",
+        "trailing", "value",
+    )  # fmt: skip
 
     def __init__(
         self, codec: Codec, base_path: IndexPath = (), *, root: str = "value", max_buffered: int
@@ -220,6 +276,9 @@ class ValueDecoder:
         self._path = base_path
         self._root = root
         self._buffer = _Buffer(min_size(codec.type))
+        self._stack: list[_Frame] | None = None  # None until a whole-value attempt has failed
+        self._committed = 0
+        self._last: _decode.Short | None = None
         self.max_buffered = max_buffered
         self.done = False
         self.value: Any = None
@@ -231,37 +290,121 @@ class ValueDecoder:
             return True
         buffer = self._buffer
         if not buffer.add(data):
+            self._check_size(buffer.need)
             return False
         joined = buffer.joined()
+        self._committed = 0
         try:
-            self.value, end = self._codec._dec(joined, 0, self._path)
+            if self._stack is None:
+                try:
+                    self.value, end = self._codec._dec(joined, 0, self._path)
+                except Exception as error:
+                    if not isinstance(_decode.wrap(error, None, joined), _decode.Short):
+                        raise
+                    self._stack = []
+                    self._run(joined)
+                else:
+                    self._committed = end
+                    self.done = True
+            else:
+                self._run(joined)
         except Exception as error:
             failure = _decode.wrap(error, None, joined)
+            failure.segments.extend(self._segments())
             if not isinstance(failure, _decode.Short):
                 raise _decode_error(failure, self._root, buffer.consumed, len(joined)) from None
-            buffer.need = failure.need
-            if failure.need > self.max_buffered:
-                raise DecodeError(
-                    f"value needs at least {failure.need} bytes, more than max_buffered={self.max_buffered}",
-                    offset=buffer.consumed + len(joined),
-                    path=_path_text(self._root, failure.segments),
-                ) from None
+            self._last = failure
+            committed = self._committed
+            buffer.drop(committed)
+            buffer.need = failure.need - committed
+            self._check_size(buffer.need)
             return False
-        self.done = True
-        self.trailing = joined[end:]
+        self.trailing = joined[self._committed :]
         buffer.drop(len(joined))
         return True
+
+    def _check_size(self, need: int) -> None:
+        buffer = self._buffer
+        total = buffer.consumed + max(need, buffer.size)
+        if total > self.max_buffered:
+            path = _path_text(self._root, self._last.segments) if self._last else self._root
+            raise DecodeError(
+                f"value needs at least {total} bytes, more than max_buffered={self.max_buffered}",
+                offset=buffer.consumed + buffer.size,
+                path=path,
+            )
+
+    def _segments(self) -> list[str | int]:
+        """The path segments of the member in progress, innermost first (as failures collect them)."""
+        out: list[str | int] = []
+        for frame in reversed(self._stack or []):
+            if isinstance(frame, _Product):
+                out.append(frame.members[len(frame.values)][0])
+            elif frame.count is not None:
+                out.append(len(frame.items))
+        return out
+
+    def _run(self, buf: bytes) -> None:
+        """Advance the frames over `buf`, committing each completed member; Short when bytes run out."""
+        stack = self._stack
+        assert stack is not None
+        pos = self._committed
+        while True:
+            if not stack:
+                ty, path, decode = self._codec.type, self._path, _leaf_decoder(self._codec.type)
+            else:
+                frame = stack[-1]
+                if isinstance(frame, _Sequence):
+                    if frame.count is None:
+                        count, pos = _decode._uleb(buf, pos, 5, 32)
+                        if frame.zero_size and count > MAX_ZERO_SIZE_ELEMENTS:
+                            raise _decode.Bad(f"{count} zero-size elements exceed the limit", pos - 1)
+                        frame.count = count
+                        self._committed = pos
+                    if len(frame.items) == frame.count:
+                        stack.pop()
+                        if self._deliver(frame.items):
+                            return
+                        continue
+                    ty, path, decode = frame.elem, (*frame.path, len(frame.items)), frame.decoder
+                else:
+                    index = len(frame.values)
+                    if index == len(frame.members):
+                        stack.pop()
+                        if self._deliver(frame.build()):
+                            return
+                        continue
+                    ty, path, decode = frame.members[index][1], (*frame.path, index), frame.decoders[index]
+            if decode is None:
+                assert isinstance(ty, t.Record | t.Tuple | t.List)
+                stack.append(_Sequence(ty.elem, path) if isinstance(ty, t.List) else _Product(ty, path))
+                continue
+            value, pos = decode(buf, pos, path)
+            self._committed = pos
+            if self._deliver(value):
+                return
+
+    def _deliver(self, value: Any) -> bool:
+        """Hand a completed member to its parent frame; True when it was the whole value."""
+        stack = self._stack
+        if not stack:
+            self.value = value
+            self.done = True
+            return True
+        frame = stack[-1]
+        if isinstance(frame, _Sequence):
+            frame.items.append(value)
+        else:
+            frame.values.append(value)
+        return False
 
     def finish(self) -> Any:
         """End of input: the decoded value, or the `DecodeError` saying where it was cut short."""
         if self.done or self.feed(b""):  # a zero-size value completes without any bytes
             return self.value
-        joined = self._buffer.joined()
-        try:
-            self._codec._dec(joined, 0, self._path)
-        except Exception as error:
-            raise _decode_error(_decode.wrap(error, None, joined), self._root, 0, len(joined)) from None
-        raise AssertionError("unreachable: a complete value is always found by feed()")
+        buffer = self._buffer
+        failure = self._last or _decode.Short(buffer.need)
+        raise _decode_error(failure, self._root, buffer.consumed, buffer.size)
 
 
 class StreamDecoder:

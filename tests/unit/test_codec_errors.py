@@ -146,3 +146,18 @@ def test_streaming_decoder_keeps_bytes_after_the_value() -> None:
 def test_fixed_size_lists_are_refused_with_a_clear_error() -> None:
     with pytest.raises(UnsupportedType, match="fixed-size lists"):
         compile(t.Record("r", (("a", t.FixedList(t.U8(), 4)),)))
+
+
+def test_a_large_value_arriving_in_small_pieces_is_decoded_in_one_pass() -> None:
+    import time
+
+    ty = t.Tuple((t.List(t.Record("kv", (("key", t.String()), ("n", t.U32())))),))
+    value = ([{"key": f"key-{i}", "n": i} for i in range(40_000)],)
+    data = compile(ty).encode(value)
+    decoder = compile(ty).decoder()
+    started = time.perf_counter()
+    for k in range(0, len(data), 100):
+        decoder.feed(data[k : k + 100])
+    assert decoder.done and decoder.value == value
+    # Re-decoding from the start on every piece would take tens of seconds here.
+    assert time.perf_counter() - started < 5.0
