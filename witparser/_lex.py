@@ -97,12 +97,37 @@ def rust_char_debug(ch: str) -> str:
     return "'" + _escape_debug(ch) + "'"
 
 
+_SIMPLE_DEBUG_ESCAPES = {"\0": "\\0", "\t": "\\t", "\r": "\\r", "\n": "\\n", "'": "\\'", "\\": "\\\\"}
+
+# Grapheme_Extend code points that are not Mn/Me (the Unicode property Other_Grapheme_Extend, as of
+# Unicode 16, less the format characters that are escaped anyway as unprintable).
+_OTHER_GRAPHEME_EXTEND = frozenset(
+    chr(cp)
+    for first, last in (
+        (0x9BE, 0x9BE), (0x9D7, 0x9D7), (0xB3E, 0xB3E), (0xB57, 0xB57), (0xBBE, 0xBBE), (0xBD7, 0xBD7),
+        (0xCC0, 0xCC0), (0xCC2, 0xCC2), (0xCC7, 0xCC8), (0xCCA, 0xCCB), (0xCD5, 0xCD6), (0xD3E, 0xD3E),
+        (0xD57, 0xD57), (0xDCF, 0xDCF), (0xDDF, 0xDDF), (0x1715, 0x1715), (0x1734, 0x1734),
+        (0x1B35, 0x1B35), (0x1B3B, 0x1B3B), (0x1B3D, 0x1B3D), (0x1B43, 0x1B44), (0x1BAA, 0x1BAA),
+        (0x1BF2, 0x1BF3), (0x302E, 0x302F), (0xA953, 0xA953), (0xA9C0, 0xA9C0), (0xFF9E, 0xFF9F),
+        (0x111C0, 0x111C0), (0x11235, 0x11235), (0x1133E, 0x1133E), (0x1134D, 0x1134D),
+        (0x11357, 0x11357), (0x114B0, 0x114B0), (0x114BD, 0x114BD), (0x115AF, 0x115AF),
+        (0x116B6, 0x116B6), (0x11930, 0x11930), (0x1193D, 0x1193D), (0x16FF0, 0x16FF1),
+        (0x1D165, 0x1D166), (0x1D16D, 0x1D172),
+    )
+    for cp in range(first, last + 1)
+)  # fmt: skip
+
+
 def _escape_debug(ch: str) -> str:
-    simple = {"\0": "\\0", "\t": "\\t", "\r": "\\r", "\n": "\\n", "'": "\\'", "\\": "\\\\"}
-    if ch in simple:
-        return simple[ch]
-    category = unicodedata.category(ch)
-    if category in ("Mn", "Me") or not ch.isprintable():
+    """Rust's `char::escape_debug`: grapheme extenders and unprintable characters become `\\u{..}`.
+
+    Python 3.11's Unicode tables (14.0) are older than the reference's, so characters assigned since
+    then count as unprintable here; nothing else differs.
+    """
+    simple = _SIMPLE_DEBUG_ESCAPES.get(ch)
+    if simple is not None:
+        return simple
+    if unicodedata.category(ch) in ("Mn", "Me") or ch in _OTHER_GRAPHEME_EXTEND or not ch.isprintable():
         return _escape_unicode(ch)
     return ch
 
@@ -118,7 +143,11 @@ _ASCII_KEYLIKE_CONTINUE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ
 
 
 def _is_keylike_start(ch: str) -> bool:
-    """XID_Start, `_` or `-` (the reference diagnoses bad identifiers after lexing them whole)."""
+    """XID_Start, `_` or `-` (the reference diagnoses bad identifiers after lexing them whole).
+
+    The classes come from Python's Unicode tables (14.0 in Python 3.11); letters assigned since then
+    are unexpected characters here while the reference lexes them into (invalid) identifiers.
+    """
     return ch == "-" or ch.isidentifier()
 
 
