@@ -4,6 +4,12 @@ The client encodes the params with the codec, sends the sync bytes through the t
 deferred future or stream on its own channel, decodes the results as they arrive and hands async
 results back as awaitables (`RemoteFuture`) and async iterators (`RemoteStream`).
 
+    nc = await wrpc.connect.connect(NatsOptions(url="nats://127.0.0.1:4222"))
+    client = Client(NatsTransport(nc, prefix="rust"), timeout=5)
+    greeting = await client.invoke("wrpc-examples:hello/handler", hello_type)   # FunctionType from WIT
+    stream = await client.invoke("example:bytes/handler", echo_type, [chunks()]) # stream param and result
+    async for chunk in stream: ...
+
 Rules of this module:
 1. Transport-agnostic: only `wrpc.transport.base` is used; NATS or framed is the caller's choice.
 2. Every call has a deadline (the client's default unless the call says otherwise; `None` means

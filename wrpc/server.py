@@ -4,6 +4,11 @@
 in its own task: decode the params (futures and streams become awaitables and async iterators), call
 the handler, encode the result, send deferred futures and streams on their channels, end the call.
 
+    server = Server(NatsTransport(nc, prefix="rust", queue_group="rust"))
+    await server.serve("wrpc-examples:hello/handler", hello_type, lambda: "hello from Python")
+    ...
+    await server.close()
+
 Rules of this module:
 1. Transport-agnostic: only `wrpc.transport.base` is used.
 2. Bad input never stops a server: a malformed or truncated invocation, params of the wrong type or a
