@@ -490,6 +490,12 @@ class StreamDecoder:
                 if self._zero_size and count > MAX_ZERO_SIZE_ELEMENTS:
                     raise _decode.Bad(f"chunk of {count} zero-size elements exceeds the limit", pos)
                 self._remaining = count
+                if self._zero_size:  # nothing to read: the whole chunk is one value repeated
+                    value, _ = self._elem(buf, pos, (*self._path, self.index))
+                    items.extend([value] * count)
+                    self.index += count
+                    self._remaining = 0
+                    continue
             if self._u8:
                 take = min(self._remaining, end - pos)
                 items.append(buf[pos : pos + take])

@@ -142,3 +142,10 @@ def test_stream_decoder_reports_bad_elements_with_their_index() -> None:
     decoder = stream_decoder(t.Stream(t.Bool()), (0,), root="results[0]")
     with pytest.raises(DecodeError, match=r"results\[0\]\[1\]: invalid bool tag 0x07 at byte 2"):
         decoder.feed(b"\x02\x01\x07")
+
+
+def test_stream_of_zero_size_elements_emits_a_chunk_at_once() -> None:
+    decoder = stream_decoder(t.Stream(t.Tuple(())), (0,))
+    assert decoder.feed(b"\x03") == [(), (), ()]
+    decoder.finish()
+    assert decoder.done
