@@ -49,6 +49,7 @@ def test_random_and_mutated_bytes_raise_only_decode_errors() -> None:
         for k in range(INPUTS_PER_TYPE):
             data = rng.randbytes(rng.randint(0, 24)) if k % 4 == 0 else _mutate(rng, rng.choice(seeds))
             inputs += 1
+            value: object = _REJECTED
             try:
                 value = codec.decode(data)
             except DecodeError:
@@ -58,14 +59,18 @@ def test_random_and_mutated_bytes_raise_only_decode_errors() -> None:
                 again = codec.encode(value)
                 assert same(ty, codec.decode(again), value), f"{t.type_name(ty)}: {data.hex()}"
             if k % 16 == 0:
-                _stream_in_pieces(rng, codec, data)
+                _stream_in_pieces(rng, codec, data, value)
     elapsed = time.perf_counter() - started
     assert inputs >= 100_000
     assert accepted > 1000, "the mutations should keep some inputs valid"
     assert elapsed < 60, f"fuzzing {inputs} inputs took {elapsed:.1f} s"
 
 
-def _stream_in_pieces(rng: random.Random, codec: Codec, data: bytes) -> None:
+_REJECTED = object()
+
+
+def _stream_in_pieces(rng: random.Random, codec: Codec, data: bytes, whole: object) -> None:
+    """Feeding `data` in random pieces agrees with decoding it whole (`whole`, or `_REJECTED`)."""
     decoder = codec.decoder(max_buffered=1 << 16)
     try:
         pos = 0
@@ -75,7 +80,12 @@ def _stream_in_pieces(rng: random.Random, codec: Codec, data: bytes) -> None:
             pos += step
         decoder.finish()
     except DecodeError:
-        pass
+        assert whole is _REJECTED, f"{t.type_name(codec.type)}: {data.hex()} decodes whole but not in pieces"
+        return
+    if whole is _REJECTED:
+        assert decoder.trailing, f"{t.type_name(codec.type)}: {data.hex()} decodes in pieces but not whole"
+    else:
+        assert not decoder.trailing and same(codec.type, decoder.value, whole), data.hex()
 
 
 def test_huge_length_prefixes_fail_fast_without_allocating() -> None:
