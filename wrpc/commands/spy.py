@@ -53,6 +53,7 @@ EXPIRE_AFTER = 60.0
 NO_HANDSHAKE_AFTER = 5.0
 """Seconds after which a call no server accepted is shown. While the spy listens on an invocation subject
 NATS counts it as interest, so such a caller gets no fast no-responders answer and waits for its deadline."""
+_NO_HANDSHAKE = "no server accepted the call (no handshake)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +220,7 @@ class Correlator:
         old = []
         for call in list(self._by_reply.values()):
             if not call.server and now - call.started > NO_HANDSHAKE_AFTER:
-                call.error = f"no server accepted the call within {NO_HANDSHAKE_AFTER:g} s (no handshake)"
+                call.error = _NO_HANDSHAKE
             elif now - call.started > EXPIRE_AFTER:
                 call.error = f"no end of results within {EXPIRE_AFTER:g} s"
             else:
@@ -233,9 +234,7 @@ class Correlator:
         open_calls = list(self._by_reply.values())
         for call in open_calls:
             call.error = call.error or (
-                "still running when the spy stopped"
-                if call.server
-                else "no server accepted the call (no handshake)"
+                "still running when the spy stopped" if call.server else _NO_HANDSHAKE
             )
             self._forget(call)
         return open_calls
@@ -478,7 +477,7 @@ def run(ns: argparse.Namespace) -> int:
             return 2
         with recording:
             for msg in read_recording(recording):
-                if not printer.show(correlator.observe(msg)):
+                if not printer.show(correlator.observe(msg) + correlator.expire(msg.t)):
                     return 0
         printer.show(correlator.flush())
         return 0
