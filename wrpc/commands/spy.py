@@ -53,6 +53,7 @@ EXPIRE_AFTER = 60.0
 NO_HANDSHAKE_AFTER = 5.0
 """Seconds after which a call no server accepted is shown. While the spy listens on an invocation subject
 NATS counts it as interest, so such a caller gets no fast no-responders answer and waits for its deadline."""
+
 _NO_HANDSHAKE = "no server accepted the call (no handshake)"
 
 
