@@ -444,8 +444,6 @@ class _Resolver:
 
         for name, (type_or_item, span) in self.type_lookup.items():
             assert isinstance(type_or_item, int)
-            if name in target.imports:
-                raise ParseError(span, f"import `{name}` conflicts with prior import of same name")
             target.imports[name] = WorldType(type_or_item, span)
 
         imported: set[int] = set()
