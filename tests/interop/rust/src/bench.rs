@@ -29,7 +29,12 @@ where
     match workload {
         "ping" => bench_ping::wrpc_bench::bench::ping::ping(clt, I::Context::default()).await,
         "greet" => {
-            let v = bench_greet::wrpc_bench::bench::greet::greet(clt, I::Context::default(), "interop-bench-16").await?;
+            let v = bench_greet::wrpc_bench::bench::greet::greet(
+                clt,
+                I::Context::default(),
+                "interop-bench-16",
+            )
+            .await?;
             ensure!(v.ends_with("interop-bench-16"), "greet answered {v:?}");
             Ok(())
         }
@@ -44,7 +49,10 @@ where
             ensure!(v == want, "echo-record answered {v:?}");
             Ok(())
         }
-        other => bail!("unknown workload `{other}`; known: {}", WORKLOADS.join(", ")),
+        other => bail!(
+            "unknown workload `{other}`; known: {}",
+            WORKLOADS.join(", ")
+        ),
     }
 }
 
@@ -57,7 +65,12 @@ fn percentile(sorted: &[u64], p: f64) -> u64 {
 }
 
 /// Runs `workload` from `concurrency` tasks for `seconds`; returns the JSON report line.
-pub async fn call<I>(clt: Arc<I>, workload: &str, concurrency: usize, seconds: f64) -> anyhow::Result<String>
+pub async fn call<I>(
+    clt: Arc<I>,
+    workload: &str,
+    concurrency: usize,
+    seconds: f64,
+) -> anyhow::Result<String>
 where
     I: Invoke + 'static,
     I::Context: Default,
@@ -99,7 +112,10 @@ where
     }
     let elapsed = start.elapsed().as_secs_f64();
     latencies.sort_unstable();
-    let first_error = errors.first().map(|e| crate::json_string(e)).unwrap_or_else(|| "null".into());
+    let first_error = errors
+        .first()
+        .map(|e| crate::json_string(e))
+        .unwrap_or_else(|| "null".into());
     Ok(format!(
         "{{\"workload\": \"{workload}\", \"concurrency\": {concurrency}, \"seconds\": {elapsed:.3}, \
          \"calls\": {}, \"errors\": {}, \"calls_per_s\": {:.1}, \"p50_us\": {}, \"p99_us\": {}, \

@@ -37,7 +37,8 @@ type AsyncValues = (
     Pin<Box<dyn Stream<Item = Bytes> + Send>>,
 );
 
-const ASYNC_PATHS: [[Option<usize>; 1]; 5] = [[Some(0)], [Some(1)], [Some(2)], [Some(3)], [Some(4)]];
+const ASYNC_PATHS: [[Option<usize>; 1]; 5] =
+    [[Some(0)], [Some(1)], [Some(2)], [Some(3)], [Some(4)]];
 
 fn sync_values() -> SyncValues {
     (
@@ -80,7 +81,10 @@ async fn check_async_values((a, b, mut c, d, e): AsyncValues) -> anyhow::Result<
     );
     ensure!(a.concat() == [0xc0, 0xff, 0xee], "stream<u32> was {a:?}");
     ensure!(b.concat() == ["foo", "bar"], "stream<string> was {b:?}");
-    ensure!(c.context("reading stream<u8> `c`")? == "test", "stream<u8> `c` was wrong");
+    ensure!(
+        c.context("reading stream<u8> `c`")? == "test",
+        "stream<u8> `c` was wrong"
+    );
     ensure!(d == [1, 2, 3], "future<list<u64>> was {d:?}");
     let e = e.concat();
     ensure!(
@@ -101,7 +105,8 @@ pub async fn serve<S: Serve>(srv: &S) -> anyhow::Result<()> {
         .serve_values::<SyncValues, SyncValues>("test", "sync", Arc::default())
         .await
         .context("failed to serve `test.sync`")?;
-    let paths: Arc<[Box<[Option<usize>]>]> = ASYNC_PATHS.iter().map(|p| Box::from(&p[..])).collect();
+    let paths: Arc<[Box<[Option<usize>]>]> =
+        ASYNC_PATHS.iter().map(|p| Box::from(&p[..])).collect();
     let asynchronous = srv
         .serve_values::<AsyncValues, AsyncValues>("test", "async", paths)
         .await
@@ -123,7 +128,10 @@ pub async fn serve<S: Serve>(srv: &S) -> anyhow::Result<()> {
                 let result = async {
                     let (_, params, rx, tx) = accepted?;
                     ensure!(rx.is_none(), "test.sync has no async parameters");
-                    ensure!(params == sync_values(), "test.sync parameters were {params:?}");
+                    ensure!(
+                        params == sync_values(),
+                        "test.sync parameters were {params:?}"
+                    );
                     tx(sync_values()).await
                 };
                 if let Err(err) = result.await {
@@ -145,7 +153,10 @@ pub async fn serve<S: Serve>(srv: &S) -> anyhow::Result<()> {
                     }
                     let replies: AsyncValues = (
                         Box::pin(stream::iter([vec![0xc0, 0xff], vec![0xee]])),
-                        Box::pin(stream::iter([vec!["foo".to_string()], vec!["bar".to_string()]])),
+                        Box::pin(stream::iter([
+                            vec!["foo".to_string()],
+                            vec!["bar".to_string()],
+                        ])),
                         Box::pin(b"test".as_slice()),
                         Box::pin(async { vec![1, 2, 3] }),
                         big_stream(),
@@ -169,7 +180,13 @@ where
     let mut errors = Vec::new();
     for _ in 0..3 {
         let outcome = clt
-            .invoke_values_blocking::<_, _, (String,)>(I::Context::default(), "test", "reset", ("arg",), &[[]; 0])
+            .invoke_values_blocking::<_, _, (String,)>(
+                I::Context::default(),
+                "test",
+                "reset",
+                ("arg",),
+                &[[]; 0],
+            )
             .await;
         match outcome {
             Ok(v) => anyhow::bail!("`test.reset` answered {v:?} instead of failing"),
@@ -185,7 +202,13 @@ where
     I::Context: Default,
 {
     let returned: SyncValues = clt
-        .invoke_values_blocking(I::Context::default(), "test", "sync", sync_values(), &[[]; 0])
+        .invoke_values_blocking(
+            I::Context::default(),
+            "test",
+            "sync",
+            sync_values(),
+            &[[]; 0],
+        )
         .await
         .context("failed to invoke `test.sync`")?;
     ensure!(returned == sync_values(), "test.sync returned {returned:?}");

@@ -99,7 +99,10 @@ impl<C: Send + Sync, I: Send + Sync + 'static> sync::Handler<C> for Peer<I> {
         Ok(if ok { Ok(true) } else { Err("test".into()) })
     }
 
-    async fn numbers(&self, _: C) -> anyhow::Result<(u8, u16, u32, u64, i8, i16, i32, i64, f32, f64)> {
+    async fn numbers(
+        &self,
+        _: C,
+    ) -> anyhow::Result<(u8, u16, u32, u64, i8, i16, i32, i64, f32, f64)> {
         Ok((1, 2, 3, 4, 5, 6, 7, 8, 9.0, 10.0))
     }
 
@@ -117,7 +120,14 @@ impl<C: Send + Sync, I: Send + Sync + 'static> sync::Handler<C> for Peer<I> {
 
     async fn with_variant_list(&self, _: C) -> anyhow::Result<Vec<sync::Var>> {
         use sync::Var::{Empty, Var};
-        Ok(vec![Empty, Var(rec("foo")), Empty, Empty, Empty, Var(rec("bar"))])
+        Ok(vec![
+            Empty,
+            Var(rec("foo")),
+            Empty,
+            Empty,
+            Empty,
+            Var(rec("bar")),
+        ])
     }
 
     async fn with_record(&self, _: C) -> anyhow::Result<sync::Rec> {
@@ -153,7 +163,10 @@ impl<C: Send + Sync, I: Send + Sync + 'static> asy::Handler<C> for Peer<I> {
     async fn with_streams(
         &self,
         _: C,
-    ) -> anyhow::Result<(ByteStream, Pin<Box<dyn Stream<Item = Vec<Vec<String>>> + Send>>)> {
+    ) -> anyhow::Result<(
+        ByteStream,
+        Pin<Box<dyn Stream<Item = Vec<Vec<String>>> + Send>>,
+    )> {
         Ok((
             Box::pin(stream::iter([Bytes::from("test")])),
             Box::pin(stream::iter([
@@ -169,7 +182,11 @@ impl<C: Send + Sync, I: Send + Sync + 'static> asy::Handler<C> for Peer<I> {
         x: asy::Something,
         s: ByteStream,
     ) -> anyhow::Result<BoxFuture<ByteStream>> {
-        ensure!(x.foo == "bar", "`with-future` expects foo = \"bar\", got {:?}", x.foo);
+        ensure!(
+            x.foo == "bar",
+            "`with-future` expects foo = \"bar\", got {:?}",
+            x.foo
+        );
         Ok(Box::pin(async move { s }))
     }
 
@@ -188,13 +205,19 @@ impl<C: Send + Sync, I: Send + Sync + 'static> resources::HandlerFoo<C> for Peer
 
     async fn foo(&self, _: C, v: ResourceOwn<resources::Foo>) -> anyhow::Result<String> {
         let handle: Bytes = v.into();
-        ensure!(self.foos.lock().await.remove(&handle), "unknown foo {handle:?}");
+        ensure!(
+            self.foos.lock().await.remove(&handle),
+            "unknown foo {handle:?}"
+        );
         Ok("foo".into())
     }
 
     async fn bar(&self, _: C, self_: ResourceBorrow<resources::Foo>) -> anyhow::Result<String> {
         let handle: Bytes = self_.into();
-        ensure!(self.foos.lock().await.contains(&handle), "unknown foo {handle:?}");
+        ensure!(
+            self.foos.lock().await.contains(&handle),
+            "unknown foo {handle:?}"
+        );
         Ok("bar".into())
     }
 }
@@ -264,7 +287,10 @@ impl<C: Send + Sync, I: Send + Sync + 'static> shared::Handler<C> for Peer<I> {
         Ok(Ok(true))
     }
 
-    async fn numbers(&self, _: C) -> anyhow::Result<(u8, u16, u32, u64, i8, i16, i32, i64, f32, f64)> {
+    async fn numbers(
+        &self,
+        _: C,
+    ) -> anyhow::Result<(u8, u16, u32, u64, i8, i16, i32, i64, f32, f64)> {
         Ok(scenarios::RUST_NUMBERS)
     }
 
@@ -295,32 +321,32 @@ where
     }
 }
 
-impl<C: Send + Sync, I: Send + Sync + 'static> hello_server::exports::wrpc_examples::hello::handler::Handler<C>
-    for Peer<I>
+impl<C: Send + Sync, I: Send + Sync + 'static>
+    hello_server::exports::wrpc_examples::hello::handler::Handler<C> for Peer<I>
 {
     async fn hello(&self, _: C) -> anyhow::Result<String> {
         Ok("hello from Rust".into())
     }
 }
 
-impl<C: Send + Sync, I: Send + Sync + 'static> bench_ping::exports::wrpc_bench::bench::ping::Handler<C>
-    for Peer<I>
+impl<C: Send + Sync, I: Send + Sync + 'static>
+    bench_ping::exports::wrpc_bench::bench::ping::Handler<C> for Peer<I>
 {
     async fn ping(&self, _: C) -> anyhow::Result<()> {
         Ok(())
     }
 }
 
-impl<C: Send + Sync, I: Send + Sync + 'static> bench_greet::exports::wrpc_bench::bench::greet::Handler<C>
-    for Peer<I>
+impl<C: Send + Sync, I: Send + Sync + 'static>
+    bench_greet::exports::wrpc_bench::bench::greet::Handler<C> for Peer<I>
 {
     async fn greet(&self, _: C, name: String) -> anyhow::Result<String> {
         Ok(format!("Hello, {name}"))
     }
 }
 
-impl<C: Send + Sync, I: Send + Sync + 'static> echo_server::exports::wrpc_interop::echo::echo::Handler<C>
-    for Peer<I>
+impl<C: Send + Sync, I: Send + Sync + 'static>
+    echo_server::exports::wrpc_interop::echo::echo::Handler<C> for Peer<I>
 {
     async fn echo_bytes(&self, _: C, data: Bytes) -> anyhow::Result<Bytes> {
         Ok(data)

@@ -14,8 +14,8 @@
 //!   bench-serve                  = serve --only bench,echo
 //!   call SCENARIO..              Run scenarios in order, one JSON line each:
 //!       {"scenario": .., "ok": true|false, "ms": .., "detail"|"error": ..}; exit 1 if any failed.
-//!       Scenarios: hello sync async resources chain bar dynamic reset record unserved
-//!                  echo:<bytes> concurrency:<n>
+//!       Scenarios: hello sync async resources chain bar dynamic (= test-sync test-async) reset
+//!                  record unserved echo:<bytes> concurrency:<n>
 //!   bench-call --workload W [--concurrency N] [--seconds S]
 //!       W: ping greet bytes16 bytes16k record. Prints one JSON line with calls, errors,
 //!       calls_per_s, p50_us, p99_us.
@@ -114,7 +114,11 @@ fn say(line: &str) {
     let _ = out.flush();
 }
 
-async fn nats_client(url: &str, prefix: &str, group: Option<&str>) -> anyhow::Result<wrpc_transport_nats::Client> {
+async fn nats_client(
+    url: &str,
+    prefix: &str,
+    group: Option<&str>,
+) -> anyhow::Result<wrpc_transport_nats::Client> {
     let nats = async_nats::connect(url)
         .await
         .with_context(|| format!("failed to connect to NATS at {url}"))?;
@@ -217,6 +221,8 @@ where
         "chain" => scenarios::chain(clt).await.map(|()| "chained calls".into()),
         "bar" => scenarios::bar(clt).await,
         "dynamic" => scenarios::dynamic(clt).await,
+        "test-sync" => dynamic::call_sync(clt).await.map(|()| "test.sync".into()),
+        "test-async" => dynamic::call_async(clt).await.map(|()| "test.async".into()),
         "reset" => scenarios::reset(clt).await,
         "record" => scenarios::record(clt).await,
         "unserved" => scenarios::unserved(clt).await,
@@ -256,12 +262,23 @@ async fn run(args: Args) -> anyhow::Result<bool> {
         (None, _) => serve::WORLDS.iter().map(|w| w.to_string()).collect(),
     };
     match (args.command.as_str(), &args.nats, &args.tcp) {
-        ("serve" | "bench-serve", Some(url), _) => serve_nats(&args, url, &only).await.map(|()| true),
-        ("serve" | "bench-serve", _, Some(addr)) => serve_tcp(&args, addr, &only).await.map(|()| true),
-        ("call", Some(url), _) => Ok(call(&nats_client(url, &args.prefix, None).await?, &args.rest).await),
-        ("call", _, Some(addr)) => Ok(call(&wrpc_transport::tcp::Client::from(addr.clone()), &args.rest).await),
+        ("serve" | "bench-serve", Some(url), _) => {
+            serve_nats(&args, url, &only).await.map(|()| true)
+        }
+        ("serve" | "bench-serve", _, Some(addr)) => {
+            serve_tcp(&args, addr, &only).await.map(|()| true)
+        }
+        ("call", Some(url), _) => {
+            Ok(call(&nats_client(url, &args.prefix, None).await?, &args.rest).await)
+        }
+        ("call", _, Some(addr)) => {
+            Ok(call(&wrpc_transport::tcp::Client::from(addr.clone()), &args.rest).await)
+        }
         ("bench-call", nats, tcp) => {
-            let workload = args.workload.as_deref().context("bench-call needs --workload")?;
+            let workload = args
+                .workload
+                .as_deref()
+                .context("bench-call needs --workload")?;
             let report = match (nats, tcp) {
                 (Some(url), _) => {
                     let clt = Arc::new(nats_client(url, &args.prefix, None).await?);

@@ -71,13 +71,22 @@ where
     let v = sync::fallible(clt, cx::<I>(), false).await?;
     ensure!(v == Err("test".into()), "fallible(false) = {v:?}");
     let v = sync::numbers(clt, cx::<I>()).await?;
-    ensure!(v == (1, 2, 3, 4, 5, 6, 7, 8, 9.0, 10.0), "numbers() = {v:?}");
+    ensure!(
+        v == (1, 2, 3, 4, 5, 6, 7, 8, 9.0, 10.0),
+        "numbers() = {v:?}"
+    );
     let v = sync::with_flags(clt, cx::<I>(), true, false, true).await?;
-    ensure!(v == sync::Abc::A | sync::Abc::C, "with-flags(true, false, true) = {v:?}");
+    ensure!(
+        v == sync::Abc::A | sync::Abc::C,
+        "with-flags(true, false, true) = {v:?}"
+    );
     let v = sync::with_flags(clt, cx::<I>(), false, true, false).await?;
     ensure!(v == sync::Abc::B, "with-flags(false, true, false) = {v:?}");
     let v = sync::with_variant_option(clt, cx::<I>(), true).await?;
-    ensure!(same(&v, &Some(Var(rec("bar")))), "with-variant-option(true) = {v:?}");
+    ensure!(
+        same(&v, &Some(Var(rec("bar")))),
+        "with-variant-option(true) = {v:?}"
+    );
     let v = sync::with_variant_option(clt, cx::<I>(), false).await?;
     ensure!(v.is_none(), "with-variant-option(false) = {v:?}");
     let v = sync::with_variant_list(clt, cx::<I>()).await?;
@@ -86,11 +95,17 @@ where
     let v = sync::with_record(clt, cx::<I>()).await?;
     ensure!(same(&v, &rec("foo")), "with-record() = {v:?}");
     let v = sync::with_record_list(clt, cx::<I>(), 3).await?;
-    ensure!(same(&v, &vec![rec("0"), rec("1"), rec("2")]), "with-record-list(3) = {v:?}");
+    ensure!(
+        same(&v, &vec![rec("0"), rec("1"), rec("2")]),
+        "with-record-list(3) = {v:?}"
+    );
     let v = sync::with_record_list(clt, cx::<I>(), 0).await?;
     ensure!(v.is_empty(), "with-record-list(0) = {v:?}");
     let v = sync::with_record_tuple(clt, cx::<I>()).await?;
-    ensure!(same(&v, &(rec("0"), rec("1"))), "with-record-tuple() = {v:?}");
+    ensure!(
+        same(&v, &(rec("0"), rec("1"))),
+        "with-record-tuple() = {v:?}"
+    );
     let v = sync::with_enum(clt, cx::<I>()).await?;
     ensure!(v == sync::Foobar::Bar, "with-enum() = {v:?}");
     sync_client::foo::foo(clt, cx::<I>(), "foo").await?;
@@ -108,7 +123,10 @@ where
     let (a, b, io) = tokio::join!(a.collect::<Vec<Bytes>>(), b.collect::<Vec<_>>(), drive(io));
     io?;
     ensure!(a.concat() == b"test", "with-streams a = {a:?}");
-    let want = vec![vec!["foo".to_string()], vec!["bar".to_string(), "baz".to_string()]];
+    let want = vec![
+        vec!["foo".to_string()],
+        vec!["bar".to_string(), "baz".to_string()],
+    ];
     ensure!(b.concat() == want, "with-streams b = {b:?}");
 
     let something = asy::Something { foo: "bar".into() };
@@ -123,7 +141,8 @@ where
     let nested = Box::pin(async move {
         Box::pin(async move {
             Box::pin(async move {
-                Box::pin(stream::iter([inner])) as std::pin::Pin<Box<dyn futures::Stream<Item = Vec<String>> + Send>>
+                Box::pin(stream::iter([inner]))
+                    as std::pin::Pin<Box<dyn futures::Stream<Item = Vec<String>> + Send>>
             }) as std::pin::Pin<Box<dyn core::future::Future<Output = _> + Send>>
         }) as std::pin::Pin<Box<dyn core::future::Future<Output = _> + Send>>
     });
@@ -180,7 +199,10 @@ where
     let v = shared::numbers(clt, cx::<I>()).await?;
     ensure!(v == RUST_NUMBERS, "shared.numbers() = {v:?}");
     let v = shared::with_flags(clt, cx::<I>()).await?;
-    ensure!(v == shared::Abc::A | shared::Abc::C, "shared.with-flags() = {v:?}");
+    ensure!(
+        v == shared::Abc::A | shared::Abc::C,
+        "shared.with-flags() = {v:?}"
+    );
     let counter = shared::Counter::new(clt, cx::<I>(), 0).await?;
     let counter = counter.as_borrow();
     shared::Counter::increment_by(clt, cx::<I>(), &counter, 1).await?;
@@ -229,7 +251,11 @@ where
 {
     let data = Bytes::from((0..size).map(|i| (i % 251) as u8).collect::<Vec<_>>());
     let got = echo_client::wrpc_interop::echo::echo::echo_bytes(clt, cx::<I>(), &data).await?;
-    ensure!(got == data, "echo-bytes returned {} bytes, sent {size}", got.len());
+    ensure!(
+        got == data,
+        "echo-bytes returned {} bytes, sent {size}",
+        got.len()
+    );
     Ok(format!("{size} bytes"))
 }
 
@@ -262,7 +288,13 @@ where
     let start = Instant::now();
     let outcome = tokio::time::timeout(
         Duration::from_secs(10),
-        clt.invoke_values_blocking::<_, _, (String,)>(cx::<I>(), "wrpc-interop:nobody/none", "nothing", ("x",), &[[]; 0]),
+        clt.invoke_values_blocking::<_, _, (String,)>(
+            cx::<I>(),
+            "wrpc-interop:nobody/none",
+            "nothing",
+            ("x",),
+            &[[]; 0],
+        ),
     )
     .await;
     match outcome {
@@ -279,27 +311,54 @@ where
 {
     let start = Instant::now();
     let calls = (0..n).map(|i| async move {
-        match i % 3 {
-            0 => sync::numbers(clt, cx::<I>())
-                .await
-                .and_then(|v| {
-                    ensure!(v == (1, 2, 3, 4, 5, 6, 7, 8, 9.0, 10.0), "numbers() = {v:?}");
+        let call = async {
+            match i % 3 {
+                0 => sync::numbers(clt, cx::<I>()).await.and_then(|v| {
+                    ensure!(
+                        v == (1, 2, 3, 4, 5, 6, 7, 8, 9.0, 10.0),
+                        "numbers() = {v:?}"
+                    );
                     Ok(())
                 }),
-            1 => echo(clt, 1024 + i).await.map(drop),
-            _ => async {
-                let ((a, b), io) = asy::with_streams(clt, cx::<I>()).await?;
-                let (a, b, io) = tokio::join!(a.collect::<Vec<Bytes>>(), b.collect::<Vec<_>>(), drive(io));
-                io?;
-                ensure!(a.concat() == b"test" && b.len() == 2, "with-streams = {a:?} {b:?}");
-                Ok(())
+                1 => echo(clt, 1024 + i).await.map(drop),
+                _ => {
+                    async {
+                        let ((a, b), io) = asy::with_streams(clt, cx::<I>()).await?;
+                        let (a, b, io) = tokio::join!(
+                            a.collect::<Vec<Bytes>>(),
+                            b.collect::<Vec<_>>(),
+                            drive(io)
+                        );
+                        io?;
+                        ensure!(
+                            a.concat() == b"test" && b.concat().len() == 2,
+                            "with-streams = {a:?} {b:?}"
+                        );
+                        Ok(())
+                    }
+                    .await
+                }
             }
-            .await,
+        };
+        // A per-call limit turns a lost reply (the routing race of wrpc-transport-nats <= 0.30) into
+        // a counted failure instead of a hung scenario.
+        match tokio::time::timeout(Duration::from_secs(20), call).await {
+            Ok(outcome) => outcome,
+            Err(_) => Err(anyhow::anyhow!("no answer within 20 s")),
         }
         .with_context(|| format!("call {i}"))
     });
     let results = futures::future::join_all(calls).await;
-    let failures: Vec<String> = results.into_iter().filter_map(|r| r.err()).map(|e| format!("{e:#}")).collect();
-    ensure!(failures.is_empty(), "{} of {n} calls failed: {}", failures.len(), failures.join("; "));
+    let failures: Vec<String> = results
+        .into_iter()
+        .filter_map(|r| r.err())
+        .map(|e| format!("{e:#}"))
+        .collect();
+    ensure!(
+        failures.is_empty(),
+        "{} of {n} calls failed: {}",
+        failures.len(),
+        failures.join("; ")
+    );
     Ok(format!("{n} calls in {:?}", start.elapsed()))
 }

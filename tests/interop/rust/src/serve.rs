@@ -18,11 +18,23 @@ use crate::dynamic;
 use crate::handlers::Peer;
 
 type Invocations = Pin<
-    Box<dyn Stream<Item = anyhow::Result<Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>>>> + Send>,
+    Box<
+        dyn Stream<Item = anyhow::Result<Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>>>>
+            + Send,
+    >,
 >;
 
 /// The groups of functions `serve --only` can choose from.
-pub const WORLDS: [&str; 8] = ["sync", "async", "resources", "chain", "hello", "bench", "echo", "dynamic"];
+pub const WORLDS: [&str; 8] = [
+    "sync",
+    "async",
+    "resources",
+    "chain",
+    "hello",
+    "bench",
+    "echo",
+    "dynamic",
+];
 
 /// Registers every world in `only` and returns the invocation streams with their names.
 pub async fn register<S, I>(
