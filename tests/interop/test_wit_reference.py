@@ -1,13 +1,12 @@
 """Our WIT parser against the Rust `wit-parser` 0.257.1 itself, on inputs beyond the corpus.
 
-The corpus pins 180 cases; this runs the reference crate (built from the corpus's wasm-tools commit
-by the small Cargo project in `witref/`) next to `witparser` on the shared WIT trees, on every corpus
+The corpus pins 180 cases; this runs the reference crate (the published `wit-parser` 0.257.1, built by
+the small Cargo project in `witref/` into `~/.cache/wrpc-lattice/witref-target`) next to `witparser` on the shared WIT trees, on every corpus
 case with other feature sets, and on a few hundred random programs and package directories
 (`wit_programs`), and requires the same JSON or the same rendered error for each. Inputs on which the reference panics are
 skipped: there is no output to match.
 
-Needs cargo (skipped without it, or when the source cannot be fetched). Set `WIT_PARSER_SOURCE` to a
-local wit-parser 0.257.1 source folder to build offline against it instead.
+Needs cargo and crates.io (skipped, with the reason, without them).
 """
 
 from __future__ import annotations
@@ -29,6 +28,7 @@ pytestmark = [pytest.mark.interop, pytest.mark.timeout(1800)]
 """The first test may wait for a cold build of the reference (minutes on two cores)."""
 
 PROJECT = Path(__file__).parent / "witref"
+TARGET = Path.home() / ".cache" / "wrpc-lattice" / "witref-target"
 GENERATED_PROGRAMS = 300
 GENERATED_DIRECTORIES = 150
 _FETCH_FAILURES = (
@@ -46,17 +46,15 @@ def reference() -> Iterator[subprocess.Popen[str]]:
     cargo = shutil.which("cargo")
     if cargo is None:
         pytest.skip("cargo is not installed: the Rust wit-parser reference cannot be built")
-    project, offline = _project()
-    command = [cargo, "build", "--release", "--quiet", "--manifest-path", str(project / "Cargo.toml")]
-    built = subprocess.run(
-        command + (["--offline"] if offline else []), capture_output=True, text=True, check=False
-    )
+    command = [cargo, "build", "--release", "--quiet", "--manifest-path", str(PROJECT / "Cargo.toml")]
+    env = {**os.environ, "CARGO_TARGET_DIR": str(TARGET)}
+    built = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     if built.returncode != 0:
         if any(marker in built.stderr.lower() for marker in _FETCH_FAILURES):
             pytest.skip(f"wit-parser 0.257.1 could not be fetched (offline?): {built.stderr.strip()[-400:]}")
         pytest.fail(f"building the wit-parser reference failed:\n{built.stderr}")
     process = subprocess.Popen(
-        [str(project / "target" / "release" / "witref")],
+        [str(TARGET / "release" / "witref")],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -66,28 +64,6 @@ def reference() -> Iterator[subprocess.Popen[str]]:
     assert process.stdin is not None
     process.stdin.close()
     process.wait(timeout=30)
-
-
-def _project() -> tuple[Path, bool]:
-    """The Cargo project to build and whether to build it offline.
-
-    By default that is `witref/` itself (wit-parser from git). With `WIT_PARSER_SOURCE` set, a copy of
-    its manifest under `witref/target/` points at that local source instead and builds offline.
-    """
-    source = os.environ.get("WIT_PARSER_SOURCE")
-    if not source:
-        return PROJECT, False
-    local = PROJECT / "target" / "local-source"
-    local.mkdir(parents=True, exist_ok=True)
-    manifest = (PROJECT / "Cargo.toml").read_text("utf-8")
-    dependency = next(line for line in manifest.splitlines() if line.startswith("wit-parser = "))
-    local_dependency = (
-        f'wit-parser = {{ path = "{source}", default-features = false, features = ["std", "serde"] }}'
-    )
-    (local / "Cargo.toml").write_text(manifest.replace(dependency, local_dependency), "utf-8")
-    if not (local / "src").exists():
-        (local / "src").symlink_to(PROJECT / "src", target_is_directory=True)
-    return local, True
 
 
 def _reference_load(
