@@ -10,7 +10,10 @@ Rules of this module:
 2. Running out of bytes raises `Short` (carrying the least total length that could succeed, so a
    streaming caller knows when retrying is worthwhile); invalid bytes raise `Bad` with their offset.
    Both collect the type path while unwinding. `wrap` turns the exceptions that indexing past the end
-   of `buf` raises into `Short`. Nothing else escapes a generated decoder.
+   of `buf` raises into `Short`. Nothing else escapes a generated decoder. That is precise code; fast
+   code (`Emitter.precise` false) may raise anything and may return a position past the end of `buf`,
+   and then the caller re-runs the precise code. When fast code returns a position within `buf`, its
+   value is the one precise code returns: it skips only path bookkeeping and slice-end checks.
 3. Nothing is allocated in proportion to a length prefix before its bytes are in `buf`: counts are
    checked against the bytes present (times the element type's minimum size) before any loop.
 """
@@ -209,7 +212,9 @@ def decoder(em: Emitter, ty: t.WitType) -> str:
 
 
 def _function(em: Emitter, ty: t.WitType, name: str) -> list[str]:
-    body = [*_guarded(_inline(em, ty, "x"), "None"), "return x, pos"] if is_inline(ty) else _compound(em, ty)
+    body = (
+        [*_guarded(em, _inline(em, ty, "x"), "None"), "return x, pos"] if is_inline(ty) else _compound(em, ty)
+    )
     return [f"def {name}(buf, pos, P):", "    END = len(buf)", *indent(body)]
 
 
@@ -219,7 +224,10 @@ def _code(em: Emitter, ty: t.WitType, x: str, path: str) -> list[str]:
     return [f"{x}, pos = {decoder(em, ty)}(buf, pos, {path if has_async(ty) else 'P'})"]
 
 
-def _guarded(lines: list[str], segment: str) -> list[str]:
+def _guarded(em: Emitter, lines: list[str], segment: str) -> list[str]:
+    """`lines` adding `segment` to the path of a failure inside them (precise code only)."""
+    if not em.precise:
+        return lines
     return [
         "try:",
         *indent(lines),
@@ -233,7 +241,7 @@ def _inline(em: Emitter, ty: t.WitType, x: str) -> list[str]:
     match ty:
         case t.Option(inner):
             tag = em.fresh("tag")
-            some = _guarded(_scalar(em, inner, x), "'.some'")
+            some = _guarded(em, _scalar(em, inner, x), "'.some'")
             return [
                 f"{tag} = buf[pos]",
                 "pos += 1",
@@ -261,7 +269,7 @@ def _inline_payload(
 ) -> list[str]:
     if ty is None:
         return [f"{x} = {empty}"]
-    return [*_guarded(_scalar(em, ty, x), segment), f"{x} = {make}({x})"]
+    return [*_guarded(em, _scalar(em, ty, x), segment), f"{x} = {make}({x})"]
 
 
 def _uleb_into(x: str, maxlen: int, bits: int) -> list[str]:
@@ -277,12 +285,17 @@ def _uleb_into(x: str, maxlen: int, bits: int) -> list[str]:
 
 
 def _sized(em: Emitter, x: str, make: str, what: str) -> list[str]:
-    """A u32 length prefix, then `make` (an expression over `pos` and the end `e`) once the bytes are there."""
+    """A u32 length prefix, then `make` (an expression over `pos` and the end `e`) once the bytes are there.
+
+    Fast code slices without checking the end: a slice past it leaves `pos` past the end of `buf`, and
+    the caller re-runs the precise code whenever the final position is past the end.
+    """
     e = em.fresh("e")
+    check = [f"if {e} > END: raise Short({e}, 'truncated {what}')"] if em.precise else []
     return [
         *_uleb_into(x, 5, 32),
         f"{e} = pos + {x}",
-        f"if {e} > END: raise Short({e}, 'truncated {what}')",
+        *check,
         f"{x} = {make.replace('@e', e)}",
         f"pos = {e}",
     ]
@@ -352,7 +365,7 @@ def _compound(em: Emitter, ty: t.WitType) -> list[str]:
             lines, made = _product(em, ty, "P")
             return [*lines, f"return {made}, pos"]
         case t.List(elem=elem):
-            return _list_body(em, elem, "x")
+            return [*_list(em, elem, "x", "P"), "return x, pos"]
         case t.Option(inner=inner):
             some = "Some(y)" if isinstance(inner, t.Option) else "y"
             return [
@@ -360,7 +373,7 @@ def _compound(em: Emitter, ty: t.WitType) -> list[str]:
                 "pos += 1",
                 "if tag == 0: return None, pos",
                 "if tag != 1: raise _tag('option', tag, pos - 1)",
-                *_guarded(_code(em, inner, "y", "P"), "'.some'"),
+                *_guarded(em, _code(em, inner, "y", "P"), "'.some'"),
                 f"return {some}, pos",
             ]
         case t.Result(ok=ok, err=err):
@@ -382,7 +395,7 @@ def _compound(em: Emitter, ty: t.WitType) -> list[str]:
                 "pos += 1",
                 f"if tag == 0: return PendingFuture(P, {em.const(ty, 'TY')}), pos",
                 "if tag != 1: raise _tag('future', tag, pos - 1)",
-                *_guarded(_code(em, inner_ty, "y", "P"), "'.future'"),
+                *_guarded(em, _code(em, inner_ty, "y", "P"), "'.future'"),
                 "return ReadyFuture(y), pos",
             ]
         case t.Stream(inner=inner):
@@ -409,36 +422,37 @@ def _product(em: Emitter, ty: t.WitType, path: str) -> tuple[list[str], str]:
     for j, (member, mty) in enumerate(members):
         y = em.fresh("y")
         segment = repr("." + member) if isinstance(member, str) else str(member)
-        lines += _guarded(_code(em, mty, y, f"{path} + ({j},)"), segment)
+        lines += _guarded(em, _code(em, mty, y, f"{path} + ({j},)"), segment)
         names.append(y)
     if isinstance(ty, t.Record):
         return lines, "{" + ", ".join(f"{f!r}: {y}" for (f, _), y in zip(ty.fields, names, strict=True)) + "}"
     return lines, f"({', '.join(names)}{',' if len(names) == 1 else ''})"
 
 
-def _list_body(em: Emitter, elem: t.WitType, x: str) -> list[str]:
+def _list(em: Emitter, elem: t.WitType, x: str, path: str) -> list[str]:
+    """The code reading a list at `path` into variable `x`; records and tuples are inlined into the loop."""
+    n, ap, i, y = em.fresh("n"), em.fresh("ap"), em.fresh("i"), em.fresh("y")
     minimum = min_size(elem)
-    if isinstance(elem, t.Record | t.Tuple):  # inlined into the loop: no call per element
-        lines, made = _product(em, elem, "P + (i,)")
-        each = [*lines, f"ap({made})"]
+    if isinstance(elem, t.Record | t.Tuple):
+        lines, made = _product(em, elem, f"{path} + ({i},)")
+        each = [*lines, f"{ap}({made})"]
     else:
-        each = [*_code(em, elem, "y", "P + (i,)"), "ap(y)"]
-    check = f"n * {minimum} > END - pos" if minimum else f"n > {MAX_ZERO_SIZE_ELEMENTS}"
+        each = [*_code(em, elem, y, f"{path} + ({i},)"), f"{ap}({y})"]
+    check = f"{n} * {minimum} > END - pos" if minimum else f"{n} > {MAX_ZERO_SIZE_ELEMENTS}"
+    loop = [f"for {i} in range({n}):", *indent(each)]
     return [
-        *_uleb_into("n", 5, 32),
-        f"if {check}: _count(n, pos, buf, {minimum})",
+        *_uleb_into(n, 5, 32),
+        f"if {check}: _count({n}, pos, buf, {minimum})",
         f"{x} = []",
-        f"ap = {x}.append",
-        "i = 0",
-        *_guarded(["for i in range(n):", *indent(each)], "i"),
-        f"return {x}, pos",
+        f"{ap} = {x}.append",
+        *([f"{i} = 0", *_guarded(em, loop, i)] if em.precise else loop),
     ]
 
 
 def _payload(em: Emitter, ty: t.WitType | None, make: str, empty: str, segment: str) -> list[str]:
     if ty is None:
         return [f"return {empty}, pos"]
-    return [*_guarded(_code(em, ty, "y", "P"), segment), f"return {make}(y), pos"]
+    return [*_guarded(em, _code(em, ty, "y", "P"), segment), f"return {make}(y), pos"]
 
 
 def _variant_body(em: Emitter, cases: tuple[tuple[str, t.WitType | None], ...]) -> list[str]:
@@ -454,7 +468,7 @@ def _variant_body(em: Emitter, cases: tuple[tuple[str, t.WitType | None], ...]) 
             if payload is None:
                 lines.append(f"    return {em.const(Variant(case), 'CASE')}, pos")
             else:
-                lines += indent(_guarded(_code(em, payload, "y", "P"), repr("." + case)))
+                lines += indent(_guarded(em, _code(em, payload, "y", "P"), repr("." + case)))
                 lines.append(f"    return _variant({case!r}, y), pos")
         return lines
     entries = [(case, Variant(case), None if p is None else decoder(em, p)) for case, p in cases]
@@ -463,6 +477,6 @@ def _variant_body(em: Emitter, cases: tuple[tuple[str, t.WitType | None], ...]) 
         *lines,
         f"case, empty, f = {table}[k]",
         "if f is None: return empty, pos",
-        *_guarded(["y, pos = f(buf, pos, P)"], "'.' + case"),
+        *_guarded(em, ["y, pos = f(buf, pos, P)"], "'.' + case"),
         "return _variant(case, y), pos",
     ]

@@ -10,6 +10,9 @@ Rules of this module:
    written pending (`00`) and handed back as `Deferred` with their index path.
 2. A value of the wrong shape or out of range raises `Fail` naming the offending position; the public
    edge (`wrpc.codec`) turns it into `EncodeError`. Integers are range-checked, bools are not integers.
+   Fast code (`Emitter.precise` false) makes every check precise code makes, so it accepts exactly the
+   same values and writes the same bytes; it only skips the path bookkeeping (the `try` per member,
+   the list index), which the precise code re-run after a failure provides.
 3. The success path does no error bookkeeping: checks are single comparisons, error paths are calls.
 """
 
@@ -287,7 +290,7 @@ def _inline(em: Emitter, ty: t.WitType, x: str) -> list[str]:
             some = [
                 f"{y} = {x}.value if type({x}) is Some else {x}",
                 "ap(1)",
-                *_guarded(_scalar(em, inner, y), "'.some'"),
+                *_guarded(em, _scalar(em, inner, y), "'.some'"),
             ]
             return [f"if {x} is None: ap(0)", "else:", *indent(some)]
         case t.Result(ok, err):
@@ -307,10 +310,13 @@ def _inline_payload(em: Emitter, ty: t.WitType | None, x: str, segment: str, wha
     if ty is None:
         return [f"if {x}.value is not None: _none({x}.value, {what!r})"]
     y = em.fresh("y")
-    return _guarded([f"{y} = {x}.value", *_scalar(em, ty, y)], segment)
+    return _guarded(em, [f"{y} = {x}.value", *_scalar(em, ty, y)], segment)
 
 
-def _guarded(lines: list[str], segment: str) -> list[str]:
+def _guarded(em: Emitter, lines: list[str], segment: str) -> list[str]:
+    """`lines` adding `segment` to the path of a failure inside them (precise code only)."""
+    if not em.precise:
+        return lines
     return ["try:", *indent(lines), "except Exception as e:", f"    raise _wrap(e, {segment}) from None"]
 
 
@@ -396,21 +402,12 @@ def _compound(em: Emitter, ty: t.WitType) -> list[str]:
         case t.Record() | t.Tuple():
             return _product(em, ty, "x", "P")
         case t.List(elem=elem):
-            # Records and tuples are inlined into the loop: no call per element.
-            each = _product(em, elem, "y", "P + (i,)") if isinstance(elem, t.Record | t.Tuple) else None
-            loop = ["for i, y in enumerate(x):", *indent(each or _code(em, elem, "y", "P + (i,)"))]
-            return [
-                "if type(x) is not list and type(x) is not tuple: x = _seq(x)",
-                "n = len(x)",
-                *_length_prefix("n"),
-                "i = 0",
-                *_guarded(loop, "i"),
-            ]
+            return _list(em, elem, "x", "P")
         case t.Option(inner=inner):
             some = [
                 "y = x.value if type(x) is Some else x",
                 "ap(1)",
-                *_guarded(_code(em, inner, "y", "P"), "'.some'"),
+                *_guarded(em, _code(em, inner, "y", "P"), "'.some'"),
             ]
             return ["if x is None: ap(0)", "else:", *indent(some)]
         case t.Result(ok=ok, err=err):
@@ -440,21 +437,42 @@ def _product(em: Emitter, ty: t.WitType, x: str, path: str) -> list[str]:
         for j, (field, fty) in enumerate(fields):
             y = em.fresh("y")
             body = [f"{y} = {x}[{field!r}]", *_code(em, fty, y, f"{path} + ({j},)")]
-            lines += _guarded(body, repr("." + field))
+            lines += _guarded(em, body, repr("." + field))
         return lines
     assert isinstance(ty, t.Tuple)
     count = len(ty.types)
     lines = [f"if type({x}) is not tuple or len({x}) != {count}: {x} = _tuple({x}, {count})"]
     for j, ety in enumerate(ty.types):
         y = em.fresh("y")
-        lines += _guarded([f"{y} = {x}[{j}]", *_code(em, ety, y, f"{path} + ({j},)")], str(j))
+        lines += _guarded(em, [f"{y} = {x}[{j}]", *_code(em, ety, y, f"{path} + ({j},)")], str(j))
     return lines
+
+
+def _list(em: Emitter, elem: t.WitType, x: str, path: str) -> list[str]:
+    """The elements of a list in variable `x` at `path`; records and tuples are inlined into the loop.
+
+    Only precise code and lists holding futures or streams number the elements (for paths).
+    """
+    n, i, y = em.fresh("n"), em.fresh("i"), em.fresh("y")
+    if isinstance(elem, t.Record | t.Tuple):
+        each = _product(em, elem, y, f"{path} + ({i},)")
+    else:
+        each = _code(em, elem, y, f"{path} + ({i},)")
+    head = [
+        f"if type({x}) is not list and type({x}) is not tuple: {x} = _seq({x})",
+        f"{n} = len({x})",
+        *_length_prefix(n),
+    ]
+    if not em.precise and not has_async(elem):
+        return [*head, f"for {y} in {x}:", *indent(each)]
+    loop = [f"for {i}, {y} in enumerate({x}):", *indent(each)]
+    return [*head, f"{i} = 0", *_guarded(em, loop, i)]
 
 
 def _payload(em: Emitter, ty: t.WitType | None, x: str, segment: str, what: str) -> list[str]:
     if ty is None:
         return [f"if {x} is not None: _none({x}, {what!r})"]
-    return _guarded(["y = " + x, *_code(em, ty, "y", "P")], segment)
+    return _guarded(em, ["y = " + x, *_code(em, ty, "y", "P")], segment)
 
 
 def _variant_body(em: Emitter, cases: tuple[tuple[str, t.WitType | None], ...]) -> list[str]:
@@ -468,7 +486,9 @@ def _variant_body(em: Emitter, cases: tuple[tuple[str, t.WitType | None], ...]) 
             if payload is None:
                 lines.append(f"    if x.value is not None: _no_payload({case!r})")
             else:
-                lines += indent(_guarded(["y = x.value", *_code(em, payload, "y", "P")], repr("." + case)))
+                lines += indent(
+                    _guarded(em, ["y = x.value", *_code(em, payload, "y", "P")], repr("." + case))
+                )
         lines.append(f"else: _case(c, {names})")
         return lines
     entries = {case: (uleb(i), None if p is None else encoder(em, p)) for i, (case, p) in enumerate(cases)}
@@ -483,6 +503,6 @@ def _variant_body(em: Emitter, cases: tuple[tuple[str, t.WitType | None], ...]) 
         "if f is None:",
         "    if x.value is not None: _no_payload(c)",
         "else:",
-        *indent(_guarded(["f(x.value, out, P, D)"], "'.' + c")),
+        *indent(_guarded(em, ["f(x.value, out, P, D)"], "'.' + c")),
     ]
     return lines

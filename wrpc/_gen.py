@@ -8,6 +8,9 @@ Rules of this module:
 1. No encoding or decoding logic: only source assembly and facts about types (`min_size`, `has_async`,
    `is_inline`, the path-segment spelling used in error messages).
 2. Generated names are unique per compilation; constants reach the generated code through `Emitter.const`.
+3. Each type is compiled twice, in two modes of the same generators (`Emitter.precise`): the fast code
+   the codec runs first, which only has to refuse what it cannot handle, and the precise code, compiled
+   on the first failure, which re-runs the value to say exactly what is wrong and where.
 """
 
 from __future__ import annotations
@@ -142,10 +145,16 @@ def sleb(value: int) -> bytes:
 
 
 class Emitter:
-    """Accumulates generated functions and the constants they refer to, then `exec`s them once."""
+    """Accumulates generated functions and the constants they refer to, then `exec`s them once.
 
-    def __init__(self, namespace: dict[str, Any]) -> None:
+    `precise` selects the mode: precise code tracks the path of every member (a `try` per member, list
+    indexes) and checks each length before use, so a failure says exactly what and where; fast code
+    does neither and relies on its caller to re-run the precise code when it raises (see rule 3).
+    """
+
+    def __init__(self, namespace: dict[str, Any], *, precise: bool) -> None:
         self.namespace = namespace
+        self.precise = precise
         self.chunks: list[str] = []
         self.functions: dict[t.WitType, str] = {}
         self._counter = itertools.count()

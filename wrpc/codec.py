@@ -72,9 +72,14 @@ def _encode_error(error: Exception, root: str) -> EncodeError:
 
 
 class Codec:
-    """The compiled encoder and decoder of one type; get one with `compile(ty)`."""
+    """The compiled encoder and decoder of one type; get one with `compile(ty)`.
 
-    __slots__ = ("_dec", "_enc", "has_async", "source", "type")
+    Each direction runs fast generated code first; only when it fails is the precise code (compiled
+    then, once) run on the same input to produce the exact error and path (see `wrpc._gen`, rule 3).
+    The precise code's outcome is the authoritative one.
+    """
+
+    __slots__ = ("_dec_fast", "_dec_precise", "_enc", "_enc_precise", "has_async", "source", "type")
 
     def __init__(self, ty: t.WitType) -> None:
         from wrpc._gen import has_async
@@ -82,13 +87,11 @@ class Codec:
         check_supported(ty)
         self.type = ty
         self.has_async = has_async(ty)
-        enc_em = Emitter(dict(_encode.HELPERS))
-        enc_name = _encode.encoder(enc_em, ty)
-        dec_em = Emitter(dict(_decode.HELPERS))
-        dec_name = _decode.decoder(dec_em, ty)
-        self._enc = enc_em.compile(f"<wrpc encoder {t.type_name(ty)}>")[enc_name]
-        self._dec = dec_em.compile(f"<wrpc decoder {t.type_name(ty)}>")[dec_name]
-        self.source = enc_em.namespace["__source__"] + "\n" + dec_em.namespace["__source__"]
+        enc_source, self._enc = _generate(ty, precise=False, encoding=True)
+        dec_source, self._dec_fast = _generate(ty, precise=False, encoding=False)
+        self._enc_precise: Any = None
+        self._dec_precise: Any = None
+        self.source = enc_source + "\n" + dec_source
 
     def __repr__(self) -> str:
         return f"<Codec {t.type_name(self.type)}>"
@@ -104,8 +107,8 @@ class Codec:
         out = _encode.Out()
         try:
             self._enc(value, out, (), None)
-        except Exception as error:
-            raise _encode_error(error, root) from None
+        except Exception:
+            return self._encode_precise(value, (), root)[0]
         return bytes(out) if out.parts is None else out.finish()
 
     def encode_with_deferred(
@@ -116,6 +119,18 @@ class Codec:
         deferred: list[Deferred] = []
         try:
             self._enc(value, out, base_path, deferred)
+        except Exception:
+            return self._encode_precise(value, base_path, root)
+        return out.finish(), deferred
+
+    def _encode_precise(self, value: Any, base_path: IndexPath, root: str) -> tuple[bytes, list[Deferred]]:
+        """Encode again with the precise code after the fast code failed: its error names the path."""
+        if self._enc_precise is None:
+            self._enc_precise = _generate(self.type, precise=True, encoding=True)[1]
+        out = _encode.Out()
+        deferred: list[Deferred] = []
+        try:
+            self._enc_precise(value, out, base_path, deferred)
         except Exception as error:
             raise _encode_error(error, root) from None
         return out.finish(), deferred
@@ -129,6 +144,22 @@ class Codec:
         return deferred
 
     # --- decoding -------------------------------------------------------------------------------
+
+    def _dec(self, buf: bytes, pos: int, path: IndexPath) -> tuple[Any, int]:
+        """The generated decoder's contract (`f(buf, pos, P) -> (value, end)`, raising `_decode.Fail`
+        and what `_decode.wrap` translates): the fast code, or the precise code if that fails or
+        reads past the end of `buf`."""
+        try:
+            value, end = self._dec_fast(buf, pos, path)
+        except Exception:
+            pass
+        else:
+            if end <= len(buf):
+                return value, end
+        if self._dec_precise is None:
+            self._dec_precise = _generate(self.type, precise=True, encoding=False)[1]
+        result: tuple[Any, int] = self._dec_precise(buf, pos, path)
+        return result
 
     def decode_prefix(
         self, data: bytes, offset: int = 0, base_path: IndexPath = (), *, root: str = "value"
@@ -146,17 +177,32 @@ class Codec:
         if type(data) is not bytes:
             data = bytes(data)
         try:
-            value, end = self._dec(data, 0, base_path)
-        except Exception as error:
-            raise _decode_error(_decode.wrap(error, None, data), root, 0, len(data)) from None
+            value, end = self._dec_fast(data, 0, base_path)
+        except Exception:
+            end = -1
         if end != len(data):
-            raise DecodeError(f"{len(data) - end} trailing bytes after the value", offset=end, path=root)
+            try:
+                value, end = self._dec(data, 0, base_path)
+            except Exception as error:
+                raise _decode_error(_decode.wrap(error, None, data), root, 0, len(data)) from None
+            if end != len(data):
+                raise DecodeError(f"{len(data) - end} trailing bytes after the value", offset=end, path=root)
         return value
 
     def decoder(
         self, base_path: IndexPath = (), *, root: str = "value", max_buffered: int = DEFAULT_MAX_BUFFERED
     ) -> ValueDecoder:
         return ValueDecoder(self, base_path, root=root, max_buffered=max_buffered)
+
+
+def _generate(ty: t.WitType, *, precise: bool, encoding: bool) -> tuple[str, Any]:
+    """Generate, compile and return the source and the entry function of one direction and mode."""
+    twin = _encode if encoding else _decode
+    em = Emitter(dict(twin.HELPERS), precise=precise)
+    name = _encode.encoder(em, ty) if encoding else _decode.decoder(em, ty)
+    mode = "precise" if precise else "fast"
+    namespace = em.compile(f"<wrpc {mode} {'encoder' if encoding else 'decoder'} {t.type_name(ty)}>")
+    return namespace["__source__"], namespace[name]
 
 
 @functools.lru_cache(maxsize=1024)
