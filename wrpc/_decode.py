@@ -2,7 +2,8 @@
 
 Every generated function has the signature `f(buf, pos, P) -> (value, new_pos)`: `buf` is `bytes`,
 `pos` where the value starts and `P` its absolute index path (pending futures and streams carry it).
-Scalars are inlined into the enclosing function; each compound type gets one function.
+Scalars are inlined into the enclosing function; each compound type gets one function, except lists
+of scalars, which loop in place.
 
 Rules of this module:
 1. It accepts exactly what spec/wrpc.md section 1 says a decoder accepts, and builds the canonical
@@ -221,6 +222,8 @@ def _function(em: Emitter, ty: t.WitType, name: str) -> list[str]:
 def _code(em: Emitter, ty: t.WitType, x: str, path: str) -> list[str]:
     if is_inline(ty):
         return _inline(em, ty, x)
+    if isinstance(ty, t.List) and is_inline(ty.elem):  # a loop in place: no call per list
+        return _list(em, ty.elem, x, path)
     return [f"{x}, pos = {decoder(em, ty)}(buf, pos, {path if has_async(ty) else 'P'})"]
 
 

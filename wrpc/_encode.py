@@ -3,7 +3,7 @@
 Every generated function has the signature `f(x, out, P, D)`: `x` the Python value (see wrpc.values),
 `out` the bytearray being written, `P` the absolute index path of `x` (a tuple) and `D` the list that
 collects `Deferred` futures and streams. Scalars are inlined into the enclosing function; each compound
-type gets one function.
+type gets one function, except lists of scalars, which loop in place.
 
 Rules of this module:
 1. The bytes written are exactly those of spec/wrpc.md section 1; futures and streams are always
@@ -279,6 +279,8 @@ def _function(em: Emitter, ty: t.WitType, name: str) -> list[str]:
 def _code(em: Emitter, ty: t.WitType, x: str, path: str) -> list[str]:
     if is_inline(ty):
         return _inline(em, ty, x)
+    if isinstance(ty, t.List) and is_inline(ty.elem):  # a loop in place: no call per list
+        return _list(em, ty.elem, x, path)
     return [f"{encoder(em, ty)}({x}, out, {path if has_async(ty) else 'P'}, D)"]
 
 
