@@ -6,7 +6,8 @@
     'a:b/i'
 
 `load` reads a directory (with its `deps/`) or a file; `parse` reads one WIT text. Both raise
-`WitError`, whose `str()` is the reference's error text. `Resolve.to_json()` is the reference's JSON.
+`WitError`, whose `str()` is the reference's error text. `Resolve.to_json()` is the reference's JSON;
+`format_resolve(resolve)` prints it back as WIT text.
 """
 
 from __future__ import annotations
@@ -110,6 +111,7 @@ __all__ = [
     "WorldItem",
     "WorldKey",
     "WorldType",
+    "format_resolve",
     "load",
     "load_into",
     "parse",
@@ -148,3 +150,11 @@ def parse(
     resolve = Resolve(features=set(features), all_features=all_features)
     resolve.push_group(parse_text(text, path))
     return resolve
+
+
+def format_resolve(resolve: Resolve, package_ids: Iterable[int] | None = None) -> str:
+    """WIT text for `package_ids` (default: every package, the main one last and the rest nested) that
+    parses back to the same packages."""
+    from witparser._printer import format_resolve as _format
+
+    return _format(resolve, None if package_ids is None else list(package_ids))

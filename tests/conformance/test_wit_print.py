@@ -15,7 +15,7 @@ import pytest
 import witparser
 from tests.conftest import SHARED, shared_path
 from tests.wit_canonical import canonical
-from witparser._printer import format_resolve
+from witparser import format_resolve
 
 WIT_TREES = [
     "wasmcloud-runtime",

@@ -15,10 +15,10 @@ import wasmtime
 
 import witparser
 from tests.wit_canonical import canonical
+from witparser import format_resolve
 from witparser._decoding import NOT_A_PACKAGE, decode_wasm_into
 from witparser._error import WitError
 from witparser._model import Handle, OwnerInterface, Record, Resource
-from witparser._printer import format_resolve
 from witparser._resolve import Resolve
 
 PACKAGE = r"""

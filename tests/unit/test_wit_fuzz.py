@@ -30,8 +30,7 @@ from hypothesis import strategies as st
 import witparser
 from tests.conftest import SHARED, shared_path
 from tests.wit_canonical import canonical
-from witparser import WitError
-from witparser._printer import format_resolve
+from witparser import WitError, format_resolve
 
 PER_INPUT_SECONDS = 2.0
 MUTANTS = 10_000

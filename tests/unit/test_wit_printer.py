@@ -10,7 +10,7 @@ import pytest
 
 import witparser
 from tests.wit_canonical import canonical
-from witparser._printer import format_resolve
+from witparser import format_resolve
 
 SOURCE = """\
 /// The package.

@@ -65,7 +65,7 @@ def _print(ns: argparse.Namespace) -> int:
     resolve = _load(ns)
     if resolve is None:
         return 1
-    from witparser._printer import format_resolve
+    from witparser import format_resolve
 
     text = format_resolve(resolve)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
