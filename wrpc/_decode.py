@@ -275,16 +275,33 @@ def _inline_payload(
     return [*_guarded(em, _scalar(em, ty, x), segment), f"{x} = {make}({x})"]
 
 
-def _uleb_into(x: str, maxlen: int, bits: int) -> list[str]:
-    """One-byte values inline; two-byte values inline when the second byte is there; else the helper."""
-    return [
-        f"{x} = buf[pos]",
-        f"if {x} < 128: pos += 1",
-        "elif pos + 1 < END and buf[pos + 1] < 128:",
-        f"    {x} = {x} & 127 | buf[pos + 1] << 7",
-        "    pos += 2",
-        f"else: {x}, pos = _uleb(buf, pos, {maxlen}, {bits})",
-    ]
+def _uleb_into(em: Emitter, x: str, maxlen: int, bits: int) -> list[str]:
+    """An unsigned LEB128 into `x`: short values inline, the rest (and every failure) through the helper.
+
+    Precise code inlines one- and two-byte values, checking the second byte is there. Fast code
+    unrolls up to five bytes (u64 ids and timestamps are common) and lets a read past the end raise;
+    the last byte a type allows is bounded so that an overflowing value goes to the helper too.
+    """
+    if em.precise:
+        return [
+            f"{x} = buf[pos]",
+            f"if {x} < 128: pos += 1",
+            "elif pos + 1 < END and buf[pos + 1] < 128:",
+            f"    {x} = {x} & 127 | buf[pos + 1] << 7",
+            "    pos += 2",
+            f"else: {x}, pos = _uleb(buf, pos, {maxlen}, {bits})",
+        ]
+    lines = [f"{x} = buf[pos]", f"if {x} < 128: pos += 1"]
+    terms = [f"{x} & 127"]
+    for k in range(1, min(maxlen, 5)):
+        bound = 1 << (bits - 7 * k) if k == maxlen - 1 else 128
+        lines += [
+            f"elif (_b{k} := buf[pos + {k}]) < {bound}:",
+            f"    {x} = {' | '.join([*terms, f'_b{k} << {7 * k}'])}",
+            f"    pos += {k + 1}",
+        ]
+        terms.append(f"(_b{k} & 127) << {7 * k}")
+    return [*lines, f"else: {x}, pos = _uleb(buf, pos, {maxlen}, {bits})"]
 
 
 def _sized(em: Emitter, x: str, make: str, what: str) -> list[str]:
@@ -296,7 +313,7 @@ def _sized(em: Emitter, x: str, make: str, what: str) -> list[str]:
     e = em.fresh("e")
     check = [f"if {e} > END: raise Short({e}, 'truncated {what}')"] if em.precise else []
     return [
-        *_uleb_into(x, 5, 32),
+        *_uleb_into(em, x, 5, 32),
         f"{e} = pos + {x}",
         *check,
         f"{x} = {make.replace('@e', e)}",
@@ -318,7 +335,7 @@ def _scalar(em: Emitter, ty: t.WitType, x: str) -> list[str]:
         case t.S8():
             return [f"{x} = buf[pos]", "pos += 1", f"if {x} > 127: {x} -= 256"]
         case t.U16() | t.U32() | t.U64():
-            return _uleb_into(x, *_UNSIGNED[type(ty)])
+            return _uleb_into(em, x, *_UNSIGNED[type(ty)])
         case t.S16() | t.S32() | t.S64():
             maxlen, bits = _SIGNED[type(ty)]
             return [
@@ -353,7 +370,7 @@ def _scalar(em: Emitter, ty: t.WitType, x: str) -> list[str]:
         case t.Enum(cases=cases):
             names = em.const(cases, "NAMES")
             return [
-                *_uleb_into(x, 5, 32),
+                *_uleb_into(em, x, 5, 32),
                 f"if {x} >= {len(cases)}: raise _index('enum case', {x}, {len(cases)}, pos - 1)",
                 f"{x} = {names}[{x}]",
             ]
@@ -444,7 +461,7 @@ def _list(em: Emitter, elem: t.WitType, x: str, path: str) -> list[str]:
     check = f"{n} * {minimum} > END - pos" if minimum else f"{n} > {MAX_ZERO_SIZE_ELEMENTS}"
     loop = [f"for {i} in range({n}):", *indent(each)]
     return [
-        *_uleb_into(n, 5, 32),
+        *_uleb_into(em, n, 5, 32),
         f"if {check}: _count({n}, pos, buf, {minimum})",
         f"{x} = []",
         f"{ap} = {x}.append",
@@ -462,7 +479,7 @@ def _variant_body(em: Emitter, cases: tuple[tuple[str, t.WitType | None], ...]) 
     count = len(cases)
     lines = [
         "start = pos",
-        *_uleb_into("k", 5, 32),
+        *_uleb_into(em, "k", 5, 32),
         f"if k >= {count}: raise _index('variant case', k, {count}, start)",
     ]
     if count <= 8:

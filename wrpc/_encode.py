@@ -105,8 +105,17 @@ def _int(x: object, lo: int, hi: int, name: str) -> int:
 
 
 def _unsigned(x: object, hi: int, name: str) -> bytes:
+    """A range-checked unsigned LEB128; values up to five bytes (u64 ids, timestamps) without a loop."""
     if type(x) is not int or not 0 <= x <= hi:
         x = _int(x, 0, hi, name)
+    if x < 1 << 14:
+        return bytes((x,)) if x < 128 else bytes((x & 127 | 128, x >> 7))
+    if x < 1 << 21:
+        return bytes((x & 127 | 128, x >> 7 & 127 | 128, x >> 14))
+    if x < 1 << 28:
+        return bytes((x & 127 | 128, x >> 7 & 127 | 128, x >> 14 & 127 | 128, x >> 21))
+    if x < 1 << 35:
+        return bytes((x & 127 | 128, x >> 7 & 127 | 128, x >> 14 & 127 | 128, x >> 21 & 127 | 128, x >> 28))
     out = bytearray()
     while x >= 0x80:
         out.append(x & 0x7F | 0x80)
