@@ -106,7 +106,7 @@ def encode_path(path: Sequence[int]) -> bytes:
 
 def encode_frame(path: Sequence[int], data: bytes | bytearray | memoryview) -> bytes:
     """One frame: path, data length, data."""
-    return encode_path(path) + encode_uleb32(len(data)) + bytes(data)
+    return encode_framed(encode_path(path), data)
 
 
 def encode_framed(path_prefix: bytes, data: bytes | bytearray | memoryview) -> bytes:
