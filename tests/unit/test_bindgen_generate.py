@@ -5,10 +5,13 @@ type cannot take away from the generated API."""
 from __future__ import annotations
 
 import inspect
+import subprocess
+import sys
 from pathlib import Path
 
 import witparser
 from tests.bindgen_support import bindings, submodule
+from tests.conftest import ROOT
 from wrpc.bindgen import generate
 from wrpc.bindgen import runtime as rt
 from wrpc.client import Client
@@ -115,3 +118,13 @@ def test_a_proxy_inherits_its_callers_instance_override_only_for_its_own_interfa
     assert proxy._wrpc_instance == "demo:shapes/counters@1.2.0"
     assert proxy.handle == b"\x07"
     assert proxy == imported.Counter(b"\x07", client)
+
+
+def test_generated_code_runs_without_loading_the_generator_or_the_wit_parser() -> None:
+    check = (
+        "import sys, wrpc.bindgen.runtime; "
+        "loaded = [m for m in sys.modules if m.startswith(('witparser', 'wrpc.bindgen._'))]; "
+        "assert not loaded, loaded"
+    )
+    done = subprocess.run([sys.executable, "-c", check], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
