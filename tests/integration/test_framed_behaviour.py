@@ -131,3 +131,38 @@ async def test_server_going_away_mid_call_fails_the_call_at_once(server: FramedS
     assert loop.time() - stopped < 2
     with pytest.raises(NoResponders):
         await client.invoke(INSTANCE, func("slow"))
+
+
+async def test_caller_vanishing_mid_stream_does_not_stop_the_server(server: FramedServer) -> None:
+    got: list[int] = []
+    ended = asyncio.Event()
+
+    async def sink(items: AsyncIterator[int]) -> int:
+        try:
+            async for item in items:
+                got.append(item)
+        finally:
+            ended.set()
+        return len(got)
+
+    wit = "package test:sink; interface s { sink: func(items: stream<u32>) -> u32; echo: func(v: string) -> string; }"
+    funcs = {name: f for (_, name), f in interface_functions(witparser.parse(wit)).items()}
+    async with Server(server) as wrpc_server:
+        await wrpc_server.serve("test:sink/s", funcs["sink"], sink)
+        await wrpc_server.serve("test:sink/s", funcs["echo"], lambda v: v)
+
+        async def endless() -> AsyncIterator[int]:
+            i = 0
+            while True:
+                yield i
+                i += 1
+                await asyncio.sleep(0.001)
+
+        client = Client(FramedClient(server.address), timeout=0.3)
+        with pytest.raises(DeadlineExceeded):  # the caller gives up and closes its connection
+            await client.invoke("test:sink/s", funcs["sink"], [endless()])
+        await asyncio.wait_for(ended.wait(), 5)  # the handler's stream ended instead of hanging
+        assert got and got == list(range(len(got)))
+        assert await Client(FramedClient(server.address)).invoke(
+            "test:sink/s", funcs["echo"], ["still here"]
+        ) == ("still here")
