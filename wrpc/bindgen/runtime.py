@@ -136,23 +136,40 @@ def tuple_(*elems: Binding) -> Binding:
 
 
 class _Record(Binding):
+    """A record's conversions, compiled once into straight-line code (one expression per field): about
+    twice as fast as looping over the fields, and records are what typed calls carry most."""
+
     identity = False
 
     def __init__(self, cls: type, name: str, fields: Sequence[tuple[str, str, Binding]]) -> None:
         super().__init__(t.Record(name, tuple((wit_name, b.wit) for wit_name, _, b in fields)))
-        self.cls = cls
-        self.fields = tuple((wit_name, attr, None if b.identity else b) for wit_name, attr, b in fields)
+        namespace: dict[str, Any] = {"cls": cls, "EncodeError": EncodeError}
+        lifted, lowered = [], []
+        for i, (wit_name, attr, b) in enumerate(fields):
+            key = repr(wit_name)
+            if b.identity:
+                lifted.append(f"value[{key}]")
+                lowered.append(f"{key}: value.{attr}")
+            else:
+                namespace[f"lift{i}"], namespace[f"lower{i}"] = b.lift, b.lower
+                lifted.append(f"lift{i}(value[{key}], cx)")
+                lowered.append(f"{key}: lower{i}(value.{attr}, cx)")
+        source = (
+            f"def lift(value, cx):\n    return cls({', '.join(lifted)})\n"
+            "def lower(value, cx):\n"
+            "    if not isinstance(value, cls):\n"
+            f"        raise EncodeError(f'expected {cls.__name__}, got {{type(value).__name__}}')\n"
+            f"    return {{{', '.join(lowered)}}}\n"
+        )
+        exec(compile(source, f"<wrpc binding of record {name}>", "exec"), namespace)
+        self._lift: Callable[[Any, Context], Any] = namespace["lift"]
+        self._lower: Callable[[Any, Context], Any] = namespace["lower"]
 
     def lift(self, value: Any, cx: Context) -> Any:
-        return self.cls(*[value[n] if b is None else b.lift(value[n], cx) for n, _, b in self.fields])
+        return self._lift(value, cx)
 
     def lower(self, value: Any, cx: Context) -> Any:
-        if not isinstance(value, self.cls):
-            raise EncodeError(f"expected {self.cls.__name__}, got {type(value).__name__}")
-        return {
-            n: getattr(value, attr) if b is None else b.lower(getattr(value, attr), cx)
-            for n, attr, b in self.fields
-        }
+        return self._lower(value, cx)
 
 
 def record(cls: type, name: str, fields: Sequence[tuple[str, str, Binding]]) -> Binding:
