@@ -12,6 +12,7 @@ Rules of this module:
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -27,6 +28,8 @@ HEADER_IMPORTS: tuple[str, ...] = (
     "from wrpc.values import Err, Ok, Some",
 )
 """Imports every generated module starts with; unused ones are harmless and keep generation simple."""
+
+_DEFINITION = re.compile(r"^(?:class (\w+)|(\w+): TypeAlias =|async def (\w+)\()")
 
 RESERVED: frozenset[str] = frozenset(
     {
@@ -111,12 +114,22 @@ class Module:
     def add(self, *lines: str) -> None:
         self.body.extend(lines)
 
+    def public_names(self) -> list[str]:
+        """The names this module defines for its users (classes, aliases, functions), for `__all__`."""
+        names = set()
+        for line in self.body:
+            match = _DEFINITION.match(line)
+            if match is not None:
+                names.add(next(group for group in match.groups() if group))
+        return sorted(name for name in names if not name.startswith("_"))
+
     def render(self) -> str:
         out = [*docstring("\n".join(self.docs), ""), "", "from __future__ import annotations", ""]
         out += HEADER_IMPORTS
         out += self._import_lines
         out += ["", "# ruff: noqa", ""]
-        text = "\n".join([*out, *self.body, "", "", *self.tail]).rstrip() + "\n"
+        exported = ["", "", f"__all__ = [{', '.join(lit(name) for name in self.public_names())}]"]
+        text = "\n".join([*out, *self.body, "", "", *self.tail, *exported]).rstrip() + "\n"
         while "\n\n\n\n" in text:
             text = text.replace("\n\n\n\n", "\n\n\n")
         return text
