@@ -195,7 +195,7 @@ _F64 = struct.Struct("<d").unpack_from
 HELPERS: dict[str, Any] = {
     "_uleb": _uleb, "_sleb": _sleb, "_char": _char, "_flags": _flags, "_count": _count,
     "_tag": _tag, "_index": _index, "_ok": _ok, "_err": _err, "_variant": _variant, "OK_NONE": _OK_NONE,
-    "ERR_NONE": _ERR_NONE, "ASCII": _ASCII, "_uf32": _F32, "_uf64": _F64, "_wrap": wrap, "Short": Short,
+    "ERR_NONE": _ERR_NONE, "ASCII": _ASCII, "BOOLS": (False, True), "_uf32": _F32, "_uf64": _F64, "_wrap": wrap, "Short": Short,
     "Bad": Bad, "Some": Some, "PendingFuture": PendingFuture, "PendingStream": PendingStream,
     "ReadyFuture": ReadyFuture, "ReadyStream": ReadyStream,
 }  # fmt: skip
@@ -323,6 +323,8 @@ def _sized(em: Emitter, x: str, make: str, what: str) -> list[str]:
 
 def _scalar(em: Emitter, ty: t.WitType, x: str) -> list[str]:
     match ty:
+        case t.Bool() if not em.precise:  # a byte above 1 raises IndexError: the precise code says why
+            return [f"{x} = BOOLS[buf[pos]]", "pos += 1"]
         case t.Bool():
             return [
                 f"{x} = buf[pos]",
@@ -439,14 +441,41 @@ def _product(em: Emitter, ty: t.WitType, path: str) -> tuple[list[str], str]:
         if isinstance(ty, t.Tuple)
         else ()
     )
+    run: list[tuple[str, t.WitType]] = []  # fast code reads consecutive fixed-size members at once
     for j, (member, mty) in enumerate(members):
         y = em.fresh("y")
+        names.append(y)
+        if not em.precise and type(mty) in _FIXED:
+            run.append((y, mty))
+            continue
+        lines += _fixed_run(em, run)
         segment = repr("." + member) if isinstance(member, str) else str(member)
         lines += _guarded(em, _code(em, mty, y, f"{path} + ({j},)"), segment)
-        names.append(y)
+    lines += _fixed_run(em, run)
     if isinstance(ty, t.Record):
         return lines, "{" + ", ".join(f"{f!r}: {y}" for (f, _), y in zip(ty.fields, names, strict=True)) + "}"
     return lines, f"({', '.join(names)}{',' if len(names) == 1 else ''})"
+
+
+_FIXED = {t.Bool: "B", t.U8: "B", t.S8: "b", t.F32: "f", t.F64: "d"}
+"""Members whose encoding has a fixed size and a `struct` format (a bool is a byte, 0 or 1)."""
+
+
+def _fixed_run(em: Emitter, run: list[tuple[str, t.WitType]]) -> list[str]:
+    """Read a run of consecutive fixed-size members with one `struct` call (fast code); empties `run`.
+
+    A lone member is read as usual. A bool byte above 1 raises IndexError, so the precise code re-runs.
+    """
+    if len(run) < 2:
+        lines = [line for y, ty in run for line in _scalar(em, ty, y)]
+        run.clear()
+        return lines
+    layout = struct.Struct("<" + "".join(_FIXED[type(ty)] for _, ty in run))
+    lines = [f"{', '.join(y for y, _ in run)} = {em.const(layout.unpack_from, 'UNPACK')}(buf, pos)"]
+    lines += [f"{y} = BOOLS[{y}]" for y, ty in run if isinstance(ty, t.Bool)]
+    lines.append(f"pos += {layout.size}")
+    run.clear()
+    return lines
 
 
 def _list(em: Emitter, elem: t.WitType, x: str, path: str) -> list[str]:
