@@ -41,11 +41,6 @@ def dealias(resolve: Resolve, ty: m.Type) -> m.Type:
     return ty
 
 
-def wire_name(function: m.Function) -> str:
-    """The function name on the wire: the WIT name without its `[kind]` prefix (protocol notes 4.1)."""
-    return function.name.split("]", 1)[1] if function.name.startswith("[") else function.name
-
-
 def package_id(resolve: Resolve, package: int | None, name: str) -> str:
     """`ns:pkg/name@version` (`Resolve.id_of_name`), or just `name` for an item of no package."""
     return name if package is None else resolve.id_of_name(package, name)
@@ -66,7 +61,7 @@ class Context:
         self.keys: dict[tuple[Direction, int], m.WorldKey] = {}
         self._module_names: dict[Direction, Namespace] = {"import": Namespace(), "export": Namespace()}
         self.defined: dict[tuple[str, int], tuple[str, str]] = {}
-        """(module, type id) -> (Python name, binding name) of each named type emitted so far."""
+        """(module, type id) -> (Python name, binding name) of each named type claimed so far."""
         sides: tuple[tuple[Direction, dict[m.WorldKey, m.WorldItem]], ...] = (
             ("import", self.world.imports),
             ("export", self.world.exports),

@@ -29,10 +29,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from witparser import _model as m
-from wrpc.bindgen._context import Context, dealias, wire_name
+from wrpc.bindgen._context import Context, dealias
 from wrpc.bindgen._module import Module, docstring, lit, tuple_call
 from wrpc.bindgen._names import Namespace, pascal, snake, upper
 from wrpc.errors import UnsupportedType
+from wrpc.functions import wire_name
 
 PRIMITIVES: dict[str, tuple[str, str]] = {
     "bool": ("bool", "BOOL"), "u8": ("int", "U8"), "u16": ("int", "U16"), "u32": ("int", "U32"),
@@ -306,7 +307,7 @@ class TypeWriter:
         """
         key = (module.dotted, function.name, instance)
         if key not in self._descriptors:
-            name = module.names.claim("_f_" + snake(wire_name(function).replace(".", "-")).rstrip("_"))
+            name = module.names.claim("_f_" + snake(wire_name(function.name).replace(".", "-")).rstrip("_"))
             self._descriptors[key] = name
             self._pending.append((module, function, instance, name))
         return self._descriptors[key]
@@ -317,5 +318,5 @@ class TypeWriter:
             module, function, instance, name = self._pending.pop(0)
             params = [f"({lit(p.name)}, {self.binding(module, p.type)})" for p in function.params]
             result = self.binding(module, function.result)
-            head = f"{name} = _rt.Function({lit(wire_name(function))}, {lit(instance)}, "
+            head = f"{name} = _rt.Function({lit(wire_name(function.name))}, {lit(instance)}, "
             module.tail += tuple_call(head, params, f", {result})")
