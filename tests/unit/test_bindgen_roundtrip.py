@@ -42,6 +42,7 @@ interface types {
     }
     /// Returns what it got.
     echo: func(e: everything) -> everything;
+    check: func(x: u8) -> result<u8, foobar>;
 }
 
 world roundtrip {
@@ -124,6 +125,10 @@ def test_generated_docstrings_come_from_the_wit_docs(types: ModuleType) -> None:
     assert types.Rec.__doc__ == "A record holding a record."
     assert types.Abc.__doc__ == "Three flags."
     assert types.Types.echo.__doc__ == "Returns what it got."
+
+
+def test_untyped_result_payloads_are_spelled_out_in_wit_in_the_docstring(types: ModuleType) -> None:
+    assert types.Types.check.__doc__ == "WIT: `check: func(x: u8) -> result<u8, foobar>`"
 
 
 def test_a_wrong_python_value_fails_to_lower_with_its_param_path(types: ModuleType) -> None:

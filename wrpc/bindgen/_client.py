@@ -49,7 +49,8 @@ def emit_method(
     attr = names.claim(member_name(tw.resolve.types, function))
     signature = ", ".join(["self", *(f"{p}: {a}" for p, a in params)])
     call = f"await self._wrpc_call({descriptor}{', ' if args else ''}{args})"
-    module.add("", f"    async def {attr}({signature}) -> {returns}:", *docstring(function.docs, "        "))
+    docs = tw.method_docs(function, [returns, *(a for _, a in params)])
+    module.add("", f"    async def {attr}({signature}) -> {returns}:", *docstring(docs, "        "))
     if returns == "None":
         module.add(f"        {call}")
     else:
