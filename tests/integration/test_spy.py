@@ -182,3 +182,22 @@ def test_replay_of_a_missing_file_says_so(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "cannot read the recording" in result.stderr
+
+
+def test_answers_that_overtake_their_invocation_are_still_matched() -> None:
+    """The spy's two subscriptions deliver independently: the inbox traffic can come in first."""
+    functions = all_functions(witparser.load(str(HELLO_WIT)))
+    spy = Correlator(functions)
+    early = [
+        msg(0.001, "_INBOX.Ic.N1", reply="_INBOX.Is.N2"),
+        msg(0.002, "_INBOX.Is.N2.params"),
+        msg(0.003, "_INBOX.Ic.N1.results", b"\x0fhello from Rust"),
+        msg(0.004, "_INBOX.Ic.N1.results"),
+    ]
+    assert [c for m in early for c in spy.observe(m)] == []
+    (call,) = spy.observe(
+        msg(0.005, "rust.wrpc.0.0.1.wrpc-examples:hello/handler.hello", reply="_INBOX.Ic.N1")
+    )
+    assert describe(call, functions)["results"] == ['"hello from Rust"']
+    assert describe(call, functions)["messages"] == 5
+    assert describe(call, functions)["duration_ms"] == pytest.approx(3.0)  # first message seen to results end

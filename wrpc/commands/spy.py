@@ -16,7 +16,8 @@ as "no server accepted the call" after `NO_HANDSHAKE_AFTER` seconds.
 
 Rules of this module:
 1. `Correlator` is sans-IO: `observe(message)` takes one NATS message (live or replayed) and returns the
-   calls it completed. Live and replayed traffic go through the same code, so a recording shows exactly
+   calls it completed. Messages may arrive out of order across the spy's subscriptions; one that belongs
+   to no known call waits briefly for its invocation. Live and replayed traffic go through the same code, so a recording shows exactly
    what the live spy showed.
 2. A recording is a CBOR sequence of the raw messages (`{"t", "subject", "reply", "headers", "data"}`),
    not of decoded calls: decoding happens again on replay, with whatever WIT is given then.
@@ -32,6 +33,7 @@ import json
 import signal
 import sys
 import time
+from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
@@ -55,6 +57,11 @@ NO_HANDSHAKE_AFTER = 5.0
 NATS counts it as interest, so such a caller gets no fast no-responders answer and waits for its deadline."""
 
 _NO_HANDSHAKE = "no server accepted the call (no handshake)"
+
+ORPHAN_LIMIT = 256
+ORPHAN_AGE = 2.0
+"""The spy's subscriptions deliver independently, so a handshake or a result can come in before the invocation
+it answers; up to `ORPHAN_LIMIT` such messages younger than `ORPHAN_AGE` seconds wait for their invocation."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,18 +189,32 @@ class Correlator:
         self.functions: Functions = functions or {}
         self._by_reply: dict[str, Call] = {}
         self._by_server: dict[str, Call] = {}
+        self._orphans: deque[Message] = deque(maxlen=ORPHAN_LIMIT)
 
     def observe(self, msg: Message) -> list[Call]:
         """Account for one message; returns the calls it finished."""
+        calls = self._route(msg)
+        if calls is not None:
+            return calls
+        if msg.reply and self._invocation(msg):
+            return self._retry_orphans()
+        orphans = self._orphans
+        while orphans and msg.t - orphans[0].t > ORPHAN_AGE:
+            orphans.popleft()
+        orphans.append(msg)
+        return []
+
+    def _route(self, msg: Message) -> list[Call] | None:
+        """The calls `msg` finished, or None when it belongs to no call the spy knows."""
         params = _channel_of(msg.subject, self._by_server, rules.PARAMS)
         if params is not None:
             call, path = params
-            self._feed(call, call.params, path, msg.data)
+            self._feed(call, call.params, path, msg)
             return []
         results = _channel_of(msg.subject, self._by_reply, rules.RESULTS)
         if results is not None:
             call, path = results
-            self._feed(call, call.results, path, msg.data)
+            self._feed(call, call.results, path, msg)
             if msg.data:
                 return []
             if path == ():
@@ -212,9 +233,19 @@ class Correlator:
         handshake = self._by_reply.get(msg.subject)
         if handshake is not None:
             return self._handshake(handshake, msg)
-        if msg.reply:
-            self._invocation(msg)
-        return []
+        return None
+
+    def _retry_orphans(self) -> list[Call]:
+        """Route again, in arrival order, the messages that came before the invocation they belong to."""
+        orphans, self._orphans = self._orphans, deque(maxlen=ORPHAN_LIMIT)
+        finished: list[Call] = []
+        for orphan in orphans:
+            calls = self._route(orphan)
+            if calls is None:
+                self._orphans.append(orphan)
+            else:
+                finished += calls
+        return finished
 
     def expire(self, now: float) -> list[Call]:
         """Calls no server accepted within `NO_HANDSHAKE_AFTER`, or that did not end within `EXPIRE_AFTER`."""
@@ -240,10 +271,11 @@ class Correlator:
             self._forget(call)
         return open_calls
 
-    def _invocation(self, msg: Message) -> None:
+    def _invocation(self, msg: Message) -> bool:
+        """Start a call if `msg` is an invocation."""
         parts = split_invocation_subject(msg.subject, self.functions)
         if parts is None:
-            return
+            return False
         prefix, instance, func_name = parts
         caller = (msg.headers or {}).get("source-id") or msg.reply.rpartition(".")[0] or msg.reply
         call = Call(msg.subject, prefix, instance, func_name, caller, msg.t, msg.reply)
@@ -253,9 +285,11 @@ class Correlator:
             concrete = (p for p in async_paths(func.results_type) if None not in p)
             call.async_results = [tuple(i for i in p if i is not None) for p in concrete]
         self._by_reply[msg.reply] = call
+        return True
 
     def _handshake(self, call: Call, msg: Message) -> list[Call]:
         call.messages += 1
+        call.started = min(call.started, msg.t)
         status = (msg.headers or {}).get("Status")
         if status == "503":
             call.error = "no responders"
@@ -269,17 +303,18 @@ class Correlator:
         return []
 
     def _feed(
-        self, call: Call, channels: dict[tuple[int, ...], _Channel], path: tuple[int, ...], data: bytes
+        self, call: Call, channels: dict[tuple[int, ...], _Channel], path: tuple[int, ...], msg: Message
     ) -> None:
         call.messages += 1
+        call.started = min(call.started, msg.t)  # an overtaking message may predate the invocation's arrival
         channel = channels.setdefault(path, _Channel())
-        if data:
-            channel.data += data
+        if msg.data:
+            channel.data += msg.data
         else:
             channel.ended = True
 
     def _finish(self, call: Call, now: float) -> Call:
-        call.ended = now
+        call.ended = max(now, call.started)
         self._forget(call)
         return call
 
