@@ -3,6 +3,7 @@ bytes are the codec's (the reference vectors of protocol notes 1.7 where one app
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -43,6 +44,7 @@ interface types {
     /// Returns what it got.
     echo: func(e: everything) -> everything;
     check: func(x: u8) -> result<u8, foobar>;
+    records: func(s: stream<rec>) -> future<rec>;
 }
 
 world roundtrip {
@@ -137,3 +139,22 @@ def test_a_wrong_python_value_fails_to_lower_with_its_param_path(types: ModuleTy
         types._f_echo.lower_params([types.Rec(types.RecNested("x"))], cx)
     assert "params[0]" in str(info.value)
     assert "Everything" in str(info.value)
+
+
+async def test_stream_and_future_payloads_convert_item_by_item_both_ways(types: ModuleType) -> None:
+    cx = rt.Context(None, "", "")
+    stream, future = types._f_records.params[0][1], types._f_records.result
+    records = [types.Rec(types.RecNested(name)) for name in ("a", "b")]
+
+    async def items(*values: Any) -> AsyncIterator[Any]:
+        for value in values:
+            yield value
+
+    async def ready(value: Any) -> Any:
+        return value
+
+    lowered = [item async for item in stream.lower(items(*records), cx)]
+    assert lowered == [{"nested": {"foo": "a"}}, {"nested": {"foo": "b"}}]
+    assert [item async for item in stream.lift(items(*lowered), cx)] == records
+    assert await future.lift(ready({"nested": {"foo": "c"}}), cx) == types.Rec(types.RecNested("c"))
+    assert await future.lower(ready(records[0]), cx) == {"nested": {"foo": "a"}}
