@@ -7,7 +7,10 @@ from __future__ import annotations
 import inspect
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+
+import pytest
 
 import witparser
 from tests.bindgen_support import bindings, submodule
@@ -15,7 +18,8 @@ from tests.conftest import ROOT
 from wrpc.bindgen import generate
 from wrpc.bindgen import runtime as rt
 from wrpc.client import Client
-from wrpc.transport.base import ClientInvocation, Invoker
+from wrpc.server import Server
+from wrpc.transport.base import Acceptor, ClientInvocation, Invoker, Listener, PathPattern
 
 WIT = """
 package demo:shapes@1.2.0;
@@ -128,3 +132,18 @@ def test_generated_code_runs_without_loading_the_generator_or_the_wit_parser() -
     )
     done = subprocess.run([sys.executable, "-c", check], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+class _BothWays(_NoTransport, Acceptor):
+    async def serve(self, instance: str, func: str, *, param_paths: Sequence[PathPattern] = ()) -> Listener:
+        raise AssertionError("nothing is served in this test")
+
+
+def test_serve_accepts_a_server_a_transport_or_a_client_whose_transport_serves() -> None:
+    both = _BothWays()
+    server = Server(both)
+    assert rt.as_server(server) is server
+    assert rt.as_server(both).transport is both
+    assert rt.as_server(Client(both)).transport is both
+    with pytest.raises(TypeError, match="_NoTransport cannot serve"):
+        rt.as_server(Client(_NoTransport()))

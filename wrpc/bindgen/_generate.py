@@ -96,14 +96,14 @@ def _world_functions(tw: TypeWriter, cx: Context) -> None:
     names = Namespace({"server", "served"})
     params = [(names.claim(param), annotation, fn) for param, annotation, fn in serves]
     summary = (
-        f"Serve every export of `{cx.world_instance}` on `server` (a `wrpc.server.Server` or a transport).\n\n"
+        f"Serve every export of `{cx.world_instance}` on `server` (a `wrpc.server.Server`, a transport or a `Client`).\n\n"
         "Returns the `Server`; `await server.close()` stops serving."
     )
     module.add(
         "",
         "",
         "async def serve(",
-        "    server: _rt.Server | _rt.Acceptor,",
+        "    server: _rt.Serving,",
         *(f"    {param}: {annotation}," for param, annotation, _ in params),
         ") -> _rt.Server:",
         *docstring(summary, "    "),

@@ -573,17 +573,27 @@ def _serving(func: Function, impl: object, attr: str, method: bool, cx: Context)
     return handle
 
 
-def as_server(server: Server | Acceptor) -> Server:
-    """`server` itself, or a new `Server` over transport `server`."""
-    return server if isinstance(server, Server) else Server(server)
+Serving = Server | Acceptor | Client
+"""What generated `serve` functions take: a `Server`, a transport, or a `Client` whose transport also serves
+(NATS), so one object can both call and serve."""
+
+
+def as_server(server: Serving) -> Server:
+    """`server` itself, or a new `Server` over the transport `server` is or holds."""
+    if isinstance(server, Server):
+        return server
+    transport = server.transport if isinstance(server, Client) else server
+    if not isinstance(transport, Acceptor):
+        raise TypeError(f"{type(transport).__name__} cannot serve: pass a wrpc.server.Server or a transport")
+    return Server(transport)
 
 
 async def serve(
-    server: Server | Acceptor, instance: str, impl: object, functions: Sequence[tuple[Function, str, bool]]
+    server: Serving, instance: str, impl: object, functions: Sequence[tuple[Function, str, bool]]
 ) -> Server:
     """Serve `functions` of `instance` from `impl`: (descriptor, Python method, is a resource method).
 
-    `server` is a `wrpc.server.Server` or a transport to make one of; proxies of imported resources
+    `server` is a `wrpc.server.Server`, or a transport or `Client` to make one of (`as_server`); proxies of imported resources
     received by `impl` call through the same transport when it can also invoke. Every method is looked
     up before anything is registered.
     """
@@ -620,6 +630,7 @@ __all__ = [
     "Function",
     "ImportedResource",
     "Server",
+    "Serving",
     "Stub",
     "as_server",
     "borrow",
