@@ -21,6 +21,7 @@ Rules of this module:
 
 from __future__ import annotations
 
+import itertools
 import struct
 from typing import Any
 
@@ -189,13 +190,14 @@ def _variant(case: str, value: Any) -> Variant:
 
 
 _ASCII = tuple(chr(i) for i in range(128))
+_NONES = tuple((None,) * k for k in range(32))
 _F32 = struct.Struct("<f").unpack_from
 _F64 = struct.Struct("<d").unpack_from
 
 HELPERS: dict[str, Any] = {
     "_uleb": _uleb, "_sleb": _sleb, "_char": _char, "_flags": _flags, "_count": _count,
     "_tag": _tag, "_index": _index, "_ok": _ok, "_err": _err, "_variant": _variant, "OK_NONE": _OK_NONE,
-    "ERR_NONE": _ERR_NONE, "ASCII": _ASCII, "BOOLS": (False, True), "_uf32": _F32, "_uf64": _F64, "_wrap": wrap, "Short": Short,
+    "ERR_NONE": _ERR_NONE, "ASCII": _ASCII, "BOOLS": (False, True), "NONES": _NONES, "repeat": itertools.repeat, "_uf32": _F32, "_uf64": _F64, "_wrap": wrap, "Short": Short,
     "Bad": Bad, "Some": Some, "PendingFuture": PendingFuture, "PendingStream": PendingStream,
     "ReadyFuture": ReadyFuture, "ReadyStream": ReadyStream,
 }  # fmt: skip
@@ -479,23 +481,26 @@ def _fixed_run(em: Emitter, run: list[tuple[str, t.WitType]]) -> list[str]:
 
 
 def _list(em: Emitter, elem: t.WitType, x: str, path: str) -> list[str]:
-    """The code reading a list at `path` into variable `x`; records and tuples are inlined into the loop."""
-    n, ap, i, y = em.fresh("n"), em.fresh("ap"), em.fresh("i"), em.fresh("y")
+    """The code reading a list at `path` into variable `x`; records and tuples are inlined into the loop.
+
+    Elements are appended with `x.append(...)` in place (CPython specializes that call; a bound
+    `append` costs an object per list). Fast code without paths to build iterates over a shared
+    tuple of `None`s for short lists and `repeat` for long ones: `range` allocates per list and, past
+    256, per element.
+    """
+    n, i, y = em.fresh("n"), em.fresh("i"), em.fresh("y")
     minimum = min_size(elem)
     if isinstance(elem, t.Record | t.Tuple):
         lines, made = _product(em, elem, f"{path} + ({i},)")
-        each = [*lines, f"{ap}({made})"]
+        each = [*lines, f"{x}.append({made})"]
     else:
-        each = [*_code(em, elem, y, f"{path} + ({i},)"), f"{ap}({y})"]
+        each = [*_code(em, elem, y, f"{path} + ({i},)"), f"{x}.append({y})"]
     check = f"{n} * {minimum} > END - pos" if minimum else f"{n} > {MAX_ZERO_SIZE_ELEMENTS}"
+    head = [*_uleb_into(em, n, 5, 32), f"if {check}: _count({n}, pos, buf, {minimum})", f"{x} = []"]
+    if not em.precise and not has_async(elem):
+        return [*head, f"for _ in NONES[{n}] if {n} < {len(_NONES)} else repeat(None, {n}):", *indent(each)]
     loop = [f"for {i} in range({n}):", *indent(each)]
-    return [
-        *_uleb_into(em, n, 5, 32),
-        f"if {check}: _count({n}, pos, buf, {minimum})",
-        f"{x} = []",
-        f"{ap} = {x}.append",
-        *([f"{i} = 0", *_guarded(em, loop, i)] if em.precise else loop),
-    ]
+    return [*head, *([f"{i} = 0", *_guarded(em, loop, i)] if em.precise else loop)]
 
 
 def _payload(em: Emitter, ty: t.WitType | None, make: str, empty: str, segment: str) -> list[str]:
