@@ -35,7 +35,7 @@ from wrpc.codec import WildcardPath, function_async_paths
 from wrpc.errors import DeadlineExceeded, IncompleteResults, RemoteError, WrpcError
 from wrpc.functions import wire_name
 from wrpc.log import get_logger
-from wrpc.transport.asyncvalues import Channels, RemoteFuture, RemoteStream, bind, encode, send_deferred
+from wrpc.transport.asyncvalues import Channels, bind, encode, send_deferred
 from wrpc.transport.base import ClientInvocation, Invoker
 
 log = get_logger("wrpc.client")
@@ -120,11 +120,10 @@ class Client:
         except BaseException:
             await _give_up(inv, sender, "the call failed")
             raise
-        remote = _remote_values(result)
-        if sender is None and not remote:
+        if sender is None and channels.live == 0:
             await inv.close()
         else:
-            task = loop.create_task(_drain(inv, sender, remote, deadline))
+            task = loop.create_task(_drain(inv, sender, channels, deadline))
             self._background.add(task)
             task.add_done_callback(self._background.discard)
         return result
@@ -192,38 +191,18 @@ async def _results_unless_sending_fails(
                 await results
 
 
-def _remote_values(value: Any) -> list[RemoteFuture | RemoteStream]:
-    found: list[RemoteFuture | RemoteStream] = []
-
-    def walk(v: Any) -> None:
-        if isinstance(v, (RemoteFuture, RemoteStream)):
-            found.append(v)
-        elif isinstance(v, (list, tuple)):
-            for x in v:
-                walk(x)
-        elif isinstance(v, dict):
-            for x in v.values():
-                walk(x)
-        elif hasattr(v, "value") and not isinstance(v, (str, bytes)):
-            walk(v.value)
-
-    walk(value)
-    return found
-
-
 async def _drain(
     inv: ClientInvocation,
     sender: asyncio.Task[None] | None,
-    remote: list[RemoteFuture | RemoteStream],
+    channels: Channels,
     deadline: float | None,
 ) -> None:
-    """Keep the invocation open until the params are sent and the async results were read."""
+    """Keep the invocation open until the params are sent and the async results (nested ones too) were read."""
     try:
         async with asyncio.timeout_at(deadline):
             if sender is not None:
                 await sender
-            for value in remote:
-                await value.finished.wait()
+            await channels.wait_idle()
     except Exception as exc:  # the caller's own iterator may raise anything; the call ends either way
         log.debug("async values abandoned", subject=inv.description, reason=repr(exc))
         if sender is not None:

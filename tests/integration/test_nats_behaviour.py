@@ -454,3 +454,28 @@ async def test_a_server_default_timeout_bounds_calls_whose_caller_sent_no_deadli
     await nc.publish("behaviour.wrpc.0.0.1." + INSTANCE + ".slow", b"", reply="_INBOX.upstream")
     await asyncio.wait_for(stopped.wait(), 2)
     await server.close()
+
+
+async def test_a_stream_inside_a_result_future_stays_open_until_it_was_read(transport: NatsTransport) -> None:
+    later = FunctionType("later", (), parse_type_expr("future<stream<u8>>"))
+    server = Server(transport)
+
+    async def slow_bytes() -> AsyncIterator[bytes]:
+        await asyncio.sleep(0.3)
+        yield b"late "
+        await asyncio.sleep(0.1)
+        yield b"data"
+
+    async def handler() -> object:
+        async def value() -> AsyncIterator[bytes]:
+            return slow_bytes()
+
+        return value()
+
+    await server.serve(INSTANCE, later, handler)
+    client = Client(transport)
+    future = await client.invoke(INSTANCE, later)
+    stream = await future
+    await asyncio.sleep(0.05)  # the call must not be released once the future alone has arrived
+    assert b"".join([chunk async for chunk in stream]) == b"late data"
+    await server.close()

@@ -127,12 +127,39 @@ class Channels:
         self._reader_for = reader_for
         self._sources: dict[Path, ChannelSource] = {}
         self.what = what
+        self.live = 0
+        """Remote futures and streams of this invocation not yet finished, nested ones included."""
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    def track(self) -> None:
+        self.live += 1
+        self._idle.clear()
+
+    def untrack(self) -> None:
+        self.live -= 1
+        if self.live == 0:
+            self._idle.set()
+
+    async def wait_idle(self) -> None:
+        """Until every remote future and stream bound so far (and any bound while waiting) finished.
+
+        A future's value is bound (and its own futures and streams tracked) before the future itself
+        counts as finished, so the count never touches zero while nested values are still to come.
+        """
+        await self._idle.wait()
 
     def source(self, path: Path) -> ChannelSource:
         src = self._sources.get(path)
         if src is None:
             src = self._sources[path] = ChannelSource(self._reader_for(path))
         return src
+
+
+def _finish(finished: asyncio.Event, channels: Channels) -> None:
+    if not finished.is_set():
+        finished.set()
+        channels.untrack()
 
 
 class RemoteFuture(Awaitable[Any]):
@@ -145,6 +172,7 @@ class RemoteFuture(Awaitable[Any]):
         self._task: asyncio.Future[Any] | None = None
         self.finished = asyncio.Event()
         """Set once the value arrived or its channel failed."""
+        channels.track()
 
     async def _get(self) -> Any:
         try:
@@ -155,7 +183,7 @@ class RemoteFuture(Awaitable[Any]):
             value = await source.decode(self.type.inner, self.path, what=what)
             return bind(value, self._channels)
         finally:
-            self.finished.set()
+            _finish(self.finished, self._channels)
 
     def __await__(self) -> Generator[Any, None, Any]:
         if self._task is None:
@@ -176,6 +204,7 @@ class RemoteStream(AsyncIterator[Any]):
         self._u8 = ty.inner == _U8
         self.finished = asyncio.Event()
         """Set once the stream ended or its channel failed."""
+        channels.track()
 
     def __aiter__(self) -> RemoteStream:
         return self
@@ -184,7 +213,7 @@ class RemoteStream(AsyncIterator[Any]):
         try:
             return await self._next()
         except BaseException:
-            self.finished.set()
+            _finish(self.finished, self._channels)
             raise
 
     async def _next(self) -> Any:
