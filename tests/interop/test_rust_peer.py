@@ -124,16 +124,9 @@ async def test_python_client_calls_every_function_of_a_rust_server(
 @pytest.mark.parametrize("transport", TRANSPORTS)
 @pytest.mark.parametrize("scenario", ["future", "nested"])
 async def test_python_client_reads_nested_async_results_from_a_rust_server(
-    peer: Peer, py: PythonSide, transport: str, scenario: str, request: pytest.FixtureRequest
+    peer: Peer, py: PythonSide, transport: str, scenario: str
 ) -> None:
     """A future whose value holds a stream (or further futures) continues on the future's channel."""
-    if (scenario, transport) == ("future", "nats"):
-        request.applymarker(
-            pytest.mark.xfail(
-                reason="spec/wrpc.md 5 (interop note 1): over NATS our client ends the stream inside "
-                "a result future at EOF before its data arrives; Python server shows the same"
-            )
-        )
     client = await python_client(py, transport, await rust_server(peer, transport))
     await {"future": worlds.future_scenario, "nested": worlds.nested_scenario}[scenario](client)
 

@@ -99,12 +99,12 @@ async def recorder(nc: NATS) -> AsyncIterator[Recorder]:
     yield rec
 
 
-async def settle(recorder: Recorder, channel_eofs: int) -> None:
-    """Wait until `channel_eofs` empty messages were seen (the EOFs that end the call's channels)."""
-    for _ in range(200):
-        if sum(1 for m in recorder.messages if m.payload == b"") >= channel_eofs:
-            return
-        await asyncio.sleep(0.01)
+async def settle(recorder: Recorder) -> None:
+    """Wait until the recording has been quiet for 200 ms (every channel of the call has ended)."""
+    seen = -1
+    while len(recorder.messages) != seen:
+        seen = len(recorder.messages)
+        await asyncio.sleep(0.2)
 
 
 async def rust_pair(peer: Peer, prefix: str, scenario: str) -> None:
@@ -115,7 +115,7 @@ async def rust_pair(peer: Peer, prefix: str, scenario: str) -> None:
 
 async def test_rust_hello_over_nats_is_the_sequence_of_the_notes(peer: Peer, recorder: Recorder) -> None:
     await rust_pair(peer, "wire-hello", "hello")
-    await settle(recorder, 4)
+    await settle(recorder)
     inv = recorder.invocation("wire-hello.wrpc.0.0.1.wrpc-examples:hello/handler.hello")
     assert inv.request.payload == b"", "hello() has no params: the invocation message is empty"
     assert inv.request.headers is None, "wrpc adds no headers of its own"
@@ -129,17 +129,20 @@ async def test_rust_hello_over_nats_is_the_sequence_of_the_notes(peer: Peer, rec
 
 async def test_rust_test_sync_over_nats_carries_vector_23_both_ways(peer: Peer, recorder: Recorder) -> None:
     await rust_pair(peer, "wire-sync", "test-sync")
-    await settle(recorder, 2)
+    await settle(recorder)
     inv = recorder.invocation("wire-sync.wrpc.0.0.1.test.sync")
     assert inv.request.payload == SYNC_PARAMS, inv.request.payload.hex(" ")
-    assert inv.channels["params"] == [b""]
+    # The params EOF goes out from a task of its own when the writer shuts down: with complete params
+    # the server answers without it, so it may come after the results, or not at all when the caller
+    # exits straight after the call (spec/wrpc.md 5.2).
+    assert inv.channels.get("params", [b""]) == [b""]
     assert inv.joined("results") == SYNC_PARAMS, inv.joined("results").hex(" ")
     assert inv.ends_with_eof("results")
 
 
 async def test_rust_streams_over_nats_match_vectors_35_36_and_39(peer: Peer, recorder: Recorder) -> None:
     await rust_pair(peer, "wire-async", "async")
-    await settle(recorder, 12)
+    await settle(recorder)
     streams = recorder.invocation("wire-async.wrpc.0.0.1.wrpc-test:integration/async.with-streams")
     assert streams.request.payload == b""
     assert streams.joined("results") == b"\x00\x00", "two pending streams in the result tuple"
@@ -162,7 +165,7 @@ async def test_rust_splits_big_values_at_max_payload_and_caps_the_first_message(
 ) -> None:
     size = 3 * MAX_PAYLOAD
     await rust_pair(peer, "wire-big", f"echo:{size}")
-    await settle(recorder, 2)
+    await settle(recorder)
     inv = recorder.invocation("wire-big.wrpc.0.0.1.wrpc-interop:echo/echo.echo-bytes")
     first = len(inv.request.payload)
     assert first == MAX_PAYLOAD - len(inv.request.reply), "first message: max_payload - len(reply)"

@@ -36,14 +36,27 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{bail, Context as _};
-use futures::stream;
 use tokio::io::AsyncReadExt as _;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::TcpListener;
-use wrpc_transport::frame::AcceptStream;
 use wrpc_transport::Invoke;
 
 type TcpServer = wrpc_transport::Server<SocketAddr, OwnedReadHalf, OwnedWriteHalf>;
+
+/// One TCP connection the listener already accepted, handed to `Server::accept` (which then reads
+/// its header) exactly once. wrpc-transport 0.29 has `AcceptStream` for this; 0.28 does not.
+struct Accepted(std::sync::Mutex<Option<(SocketAddr, OwnedWriteHalf, OwnedReadHalf)>>);
+
+impl wrpc_transport::Accept for Accepted {
+    type Context = SocketAddr;
+    type Outgoing = OwnedWriteHalf;
+    type Incoming = OwnedReadHalf;
+
+    async fn accept(&self) -> std::io::Result<(SocketAddr, OwnedWriteHalf, OwnedReadHalf)> {
+        let taken = self.0.lock().map_err(|_| std::io::ErrorKind::Other)?.take();
+        taken.ok_or_else(|| std::io::ErrorKind::UnexpectedEof.into())
+    }
+}
 
 #[derive(Default)]
 struct Args {
@@ -183,7 +196,7 @@ async fn serve_tcp(args: &Args, addr: &str, only: &[String]) -> anyhow::Result<(
                 // The header is read per connection in a task, so a slow client holds up nobody.
                 tokio::spawn(async move {
                     let (rx, tx) = conn.into_split();
-                    let once = AcceptStream::from(stream::iter([(peer, tx, rx)]));
+                    let once = Accepted(std::sync::Mutex::new(Some((peer, tx, rx))));
                     if let Err(err) = srv.accept(once).await {
                         eprintln!("TCP connection from {peer} refused: {err}");
                     }
