@@ -32,34 +32,39 @@ Rules of this module:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
     from wrpc.types import WitType
+
+T = TypeVar("T")
 
 IndexPath = tuple[int, ...]
 """An absolute index path of an async value: `(param index, field index, ...)` (see spec/wrpc.md 1.6)."""
 
 
 @dataclass(frozen=True, slots=True)
-class Some:
-    """`some(value)` of an `option`; the decoder uses it only where the payload is itself an option."""
+class Some(Generic[T]):
+    """`some(value)` of an `option`; the decoder uses it only where the payload is itself an option.
 
-    value: Any
+    Generic so typed bindings can say `Some[int | None] | None` and mypy checks the payload.
+    """
 
-
-@dataclass(frozen=True, slots=True)
-class Ok:
-    """The `ok` side of a `result`; `value` is `None` when the type has no ok payload."""
-
-    value: Any = None
+    value: T
 
 
 @dataclass(frozen=True, slots=True)
-class Err:
-    """The `err` side of a `result`; `value` is `None` when the type has no err payload."""
+class Ok(Generic[T]):
+    """The `ok` side of a `result`; `value` is `None` when the type has no ok payload (`Ok[None]`)."""
 
-    value: Any = None
+    value: T = None  # type: ignore[assignment]  # `Ok()` is `Ok[None]`; a TypeVar has no default here
+
+
+@dataclass(frozen=True, slots=True)
+class Err(Generic[T]):
+    """The `err` side of a `result`; `value` is `None` when the type has no err payload (`Err[None]`)."""
+
+    value: T = None  # type: ignore[assignment]  # `Err()` is `Err[None]`, as for `Ok`
 
 
 @dataclass(frozen=True, slots=True)

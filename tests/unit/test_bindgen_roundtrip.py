@@ -129,8 +129,8 @@ def test_generated_docstrings_come_from_the_wit_docs(types: ModuleType) -> None:
     assert types.Types.echo.__doc__ == "Returns what it got."
 
 
-def test_untyped_result_payloads_are_spelled_out_in_wit_in_the_docstring(types: ModuleType) -> None:
-    assert types.Types.check.__doc__ == "WIT: `check: func(x: u8) -> result<u8, foobar>`"
+def test_result_annotations_carry_their_payload_types(types: ModuleType) -> None:
+    assert types.Types.check.__annotations__["return"] == "Ok[int] | Err[Foobar]"
 
 
 def test_a_wrong_python_value_fails_to_lower_with_its_param_path(types: ModuleType) -> None:

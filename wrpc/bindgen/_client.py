@@ -49,7 +49,7 @@ def emit_method(
     attr = names.claim(member_name(tw.resolve.types, function))
     signature = ", ".join(["self", *(f"{p}: {a}" for p, a in params)])
     call = f"await self._wrpc_call({descriptor}{', ' if args else ''}{args})"
-    docs = tw.method_docs(function, [returns, *(a for _, a in params)])
+    docs = function.docs
     module.add("", f"    async def {attr}({signature}) -> {returns}:", *docstring(docs, "        "))
     if returns == "None":
         module.add(f"        {call}")

@@ -31,7 +31,7 @@ def _protocol_method(tw: TypeWriter, module: Module, names: Namespace, function:
     params, returns = tw.signature(module, function, skip_self=method)
     attr = names.claim(member_name(tw.resolve.types, function))
     signature = ", ".join(["self", *(f"{p}: {a}" for p, a in params)])
-    docs = tw.method_docs(function, [returns, *(a for _, a in params)])
+    docs = function.docs
     module.add("", f"    async def {attr}({signature}) -> {returns}:", *docstring(docs, "        "))
     module.add("        ...")
     return attr

@@ -26,7 +26,6 @@ Rules of this module:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from witparser import _model as m
@@ -35,7 +34,6 @@ from wrpc.bindgen._module import Module, docstring, lit, tuple_call
 from wrpc.bindgen._names import Namespace, pascal, snake, upper
 from wrpc.errors import UnsupportedType
 from wrpc.functions import wire_name
-from wrpc.types import from_resolve, type_name
 
 PRIMITIVES: dict[str, tuple[str, str]] = {
     "bool": ("bool", "BOOL"), "u8": ("int", "U8"), "u16": ("int", "U16"), "u32": ("int", "U32"),
@@ -44,9 +42,6 @@ PRIMITIVES: dict[str, tuple[str, str]] = {
     "string": ("str", "STRING"), "error-context": ("None", "ERROR_CONTEXT"),
 }  # fmt: skip
 """WIT primitive -> (annotation, name of its binding in `wrpc.bindgen.runtime`)."""
-
-_UNTYPED = re.compile(r"\b(?:Ok|Err|Some)\b")
-"""Annotations whose payload types mypy cannot see (see `method_docs`)."""
 
 ResourceEmitter = Callable[["TypeWriter", Module, int, str, str], None]
 """Writes a resource's class: (type writer, home module, type id, Python name, binding name)."""
@@ -107,9 +102,11 @@ class TypeWriter:
             case m.Tuple(types=types):
                 return f"tuple[{', '.join(a(module, t) for t in types) or '()'}]"
             case m.Option(type=inner):
-                return "Some | None" if self._is_option(inner) else f"{a(module, inner)} | None"
-            case m.Result():
-                return "Ok | Err"
+                if self._is_option(inner):
+                    return f"Some[{a(module, inner)}] | None"
+                return f"{a(module, inner)} | None"
+            case m.Result(ok=ok, err=err):
+                return f"Ok[{a(module, ok)}] | Err[{a(module, err)}]"
             case m.Handle(resource=resource):
                 return a(module, resource)
             case m.Future(type=inner):
@@ -303,20 +300,6 @@ class TypeWriter:
         params = function.params[1:] if skip_self else function.params
         out = [(names.claim(snake(p.name)), self.annotation(module, p.type)) for p in params]
         return out, self.annotation(module, function.result)
-
-    def method_docs(self, function: m.Function, annotations: list[str]) -> str | None:
-        """`function`'s WIT docs, plus its WIT signature when an annotation cannot say everything
-        (`Ok | Err` and `Some` do not carry their payload types)."""
-        if not any(_UNTYPED.search(a) for a in annotations):
-            return function.docs
-        params = ", ".join(
-            f"{p.name}: {type_name(from_resolve(self.resolve, p.type))}" for p in function.params
-        )
-        result = (
-            "" if function.result is None else f" -> {type_name(from_resolve(self.resolve, function.result))}"
-        )
-        wit = f"WIT: `{function.item_name}: func({params}){result}`"
-        return f"{function.docs}\n\n{wit}" if function.docs else wit
 
     def descriptor(self, module: Module, function: m.Function, instance: str) -> str:
         """The private name of `function`'s runtime descriptor in `module`.
