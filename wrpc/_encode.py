@@ -362,20 +362,22 @@ def _scalar(em: Emitter, ty: t.WitType, x: str) -> list[str]:
         case t.U16() | t.U32() | t.U64():
             hi, name = _UNSIGNED[type(ty)]
             return [
-                f"if type({x}) is int and 0 <= {x} < 128: ap({x})",
-                f"elif type({x}) is int and 0 <= {x} < 16384:",
-                f"    ap({x} & 127 | 128)",
-                f"    ap({x} >> 7)",
+                f"if type({x}) is int and 0 <= {x} < 16384:",
+                f"    if {x} < 128: ap({x})",
+                "    else:",
+                f"        ap({x} & 127 | 128)",
+                f"        ap({x} >> 7)",
                 f"else: out += _unsigned({x}, {hi}, '{name}')",
             ]
         case t.S16() | t.S32() | t.S64():
             bits = _SIGNED[type(ty)]
             lo, hi = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
             return [
-                f"if type({x}) is int and -64 <= {x} < 64: ap({x} & 127)",
-                f"elif type({x}) is int and -8192 <= {x} < 8192:",
-                f"    ap({x} & 127 | 128)",
-                f"    ap({x} >> 7 & 127)",
+                f"if type({x}) is int and -8192 <= {x} < 8192:",
+                f"    if -64 <= {x} < 64: ap({x} & 127)",
+                "    else:",
+                f"        ap({x} & 127 | 128)",
+                f"        ap({x} >> 7 & 127)",
                 f"else: out += _signed({x}, {lo}, {hi}, 's{bits}')",
             ]
         case t.F32():
