@@ -306,6 +306,35 @@ def _uleb_into(em: Emitter, x: str, maxlen: int, bits: int) -> list[str]:
     return [*lines, f"else: {x}, pos = _uleb(buf, pos, {maxlen}, {bits})"]
 
 
+def _sleb_into(em: Emitter, x: str, maxlen: int, bits: int) -> list[str]:
+    """A signed LEB128 into `x`, like `_uleb_into`; fast code unrolls all but the last byte a type
+    allows (at most five), whose range check is left to the helper."""
+    lines = [
+        f"{x} = buf[pos]",
+        f"if {x} < 64: pos += 1",
+        f"elif {x} < 128:",
+        f"    {x} -= 128",
+        "    pos += 1",
+    ]
+    if em.precise:
+        return [
+            *lines,
+            "elif pos + 1 < END and buf[pos + 1] < 128:",
+            f"    {x} = ({x} & 127 | buf[pos + 1] << 7) - (buf[pos + 1] & 64) * 256",
+            "    pos += 2",
+            f"else: {x}, pos = _sleb(buf, pos, {maxlen}, {bits})",
+        ]
+    terms = [f"{x} & 127"]
+    for k in range(1, min(maxlen - 1, 5)):
+        lines += [
+            f"elif (_b{k} := buf[pos + {k}]) < 128:",
+            f"    {x} = ({' | '.join([*terms, f'_b{k} << {7 * k}'])}) - ((_b{k} & 64) << {7 * k + 1})",
+            f"    pos += {k + 1}",
+        ]
+        terms.append(f"(_b{k} & 127) << {7 * k}")
+    return [*lines, f"else: {x}, pos = _sleb(buf, pos, {maxlen}, {bits})"]
+
+
 def _sized(em: Emitter, x: str, make: str, what: str) -> list[str]:
     """A u32 length prefix, then `make` (an expression over `pos` and the end `e`) once the bytes are there.
 
@@ -341,18 +370,7 @@ def _scalar(em: Emitter, ty: t.WitType, x: str) -> list[str]:
         case t.U16() | t.U32() | t.U64():
             return _uleb_into(em, x, *_UNSIGNED[type(ty)])
         case t.S16() | t.S32() | t.S64():
-            maxlen, bits = _SIGNED[type(ty)]
-            return [
-                f"{x} = buf[pos]",
-                f"if {x} < 64: pos += 1",
-                f"elif {x} < 128:",
-                f"    {x} -= 128",
-                "    pos += 1",
-                "elif pos + 1 < END and buf[pos + 1] < 128:",
-                f"    {x} = ({x} & 127 | buf[pos + 1] << 7) - (buf[pos + 1] & 64) * 256",
-                "    pos += 2",
-                f"else: {x}, pos = _sleb(buf, pos, {maxlen}, {bits})",
-            ]
+            return _sleb_into(em, x, *_SIGNED[type(ty)])
         case t.F32():
             return [f"{x} = _uf32(buf, pos)[0]", "pos += 4"]
         case t.F64():

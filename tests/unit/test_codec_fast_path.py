@@ -50,12 +50,15 @@ def test_fast_decoders_return_what_precise_decoders_return_or_give_way() -> None
 
 def test_fast_decoders_read_long_leb128_like_precise_decoders() -> None:
     rng = random.Random(7)
-    for ty in (t.U16(), t.U32(), t.U64(), t.String(), t.List(t.U8())):
+    for ty in (t.U16(), t.U32(), t.U64(), t.S16(), t.S32(), t.S64(), t.String(), t.List(t.U8())):
         fast = _generate(ty, precise=False, encoding=False)[1]
         precise = _generate(ty, precise=True, encoding=False)[1]
         for _ in range(3000):
             size = rng.randint(1, 11)
-            data = bytes(rng.choice([0, 1, 3, 4, 15, 16, 127, 128, 129, 255]) for _ in range(size)) + bytes(8)
+            data = bytes(
+                rng.choice([0, 1, 3, 4, 15, 16, 63, 64, 127, 128, 129, 191, 192, 255]) for _ in range(size)
+            )
+            data += bytes(8)
             got = _outcome(fast, data, 0, ())
             if isinstance(got, tuple) and got[1] <= len(data):
                 assert _agree(ty, got, _outcome(precise, data, 0, ())), f"{t.type_name(ty)}: {data.hex()}"
