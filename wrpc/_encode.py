@@ -125,8 +125,19 @@ def _unsigned(x: object, hi: int, name: str) -> bytes:
 
 
 def _signed(x: object, lo: int, hi: int, name: str) -> bytes:
+    """A range-checked signed LEB128; values up to five bytes without a loop (like `_unsigned`)."""
     if type(x) is not int or not lo <= x <= hi:
         x = _int(x, lo, hi, name)
+    if -1 << 13 <= x < 1 << 13:
+        return bytes((x & 127,)) if -64 <= x < 64 else bytes((x & 127 | 128, x >> 7 & 127))
+    if -1 << 20 <= x < 1 << 20:
+        return bytes((x & 127 | 128, x >> 7 & 127 | 128, x >> 14 & 127))
+    if -1 << 27 <= x < 1 << 27:
+        return bytes((x & 127 | 128, x >> 7 & 127 | 128, x >> 14 & 127 | 128, x >> 21 & 127))
+    if -1 << 34 <= x < 1 << 34:
+        return bytes(
+            (x & 127 | 128, x >> 7 & 127 | 128, x >> 14 & 127 | 128, x >> 21 & 127 | 128, x >> 28 & 127)
+        )
     out = bytearray()
     while True:
         byte = x & 0x7F
