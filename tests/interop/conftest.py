@@ -8,7 +8,9 @@ Rules of this module:
    network to reach crates.io, say) also skips with cargo's own words; any other build failure fails.
 3. Every peer process is started on a free port or prefix and stopped (stdin closed, then killed)
    when its test ends; its stderr is kept for the failure message.
-4. `WRPC_INTEROP_PEER=/path/to/wrpc-interop-peer` uses that binary as it is, without cargo.
+4. `WRPC_INTEROP_PEER=/path/to/wrpc-interop-peer` (and `WRPC_INTEROP_PEER_WASMCLOUD19` for the
+   peer pinned to wasmCloud 1.9's crates, `tests/interop/rust-wasmcloud19`) uses that binary as it
+   is, without cargo.
 5. Tests that use these fixtures carry a long timeout because the first of them may wait for a cold
    build (minutes on two cores); every call inside a test has its own short deadline.
 """
@@ -27,20 +29,17 @@ import nats
 import pytest
 from nats.aio.client import Client as NATS
 
-from tests.interop.peer import Peer
+from tests.interop.peer import INTEROP_TIMEOUT as INTEROP_TIMEOUT  # re-exported: other interop modules import it here
+from tests.interop.peer import MAX_PAYLOAD, Peer
+from tests.interop.sides import PythonSide
 from wrpc.embedded import EmbeddedNats
 
 PEER_PROJECT = Path(__file__).parent / "rust"
 TARGET_DIR = Path(
     os.environ.get("WRPC_INTEROP_TARGET", Path.home() / ".cache" / "wrpc-lattice" / "interop-target")
 )
-PEER_BINARY = TARGET_DIR / "release" / "wrpc-interop-peer"
 BUILD_TIMEOUT = 1800.0
-INTEROP_TIMEOUT = 2400
-"""Seconds for a test that may wait for the cold build of the peer (pytest-timeout includes fixtures)."""
 
-MAX_PAYLOAD = 64 * 1024
-"""The interop nats-server's message limit: small, so multi-message params and results are common."""
 
 _OUTSIDE_OUR_CONTROL = (
     "failed to download",
@@ -55,17 +54,18 @@ _OUTSIDE_OUR_CONTROL = (
 )
 
 
-def _build_peer() -> Path:
-    prebuilt = os.environ.get("WRPC_INTEROP_PEER")
+def _build(project: Path, target_dir: Path, binary: str, override: str) -> Path:
+    """Build `project` with cargo into `target_dir` and return `binary` (or `$override`'s path)."""
+    prebuilt = os.environ.get(override)
     if prebuilt:
         return Path(prebuilt)
     cargo = shutil.which("cargo")
     if cargo is None:
         pytest.skip("cargo is not installed: the interop tests need it to build the Rust reference peer")
-    env = {**os.environ, "CARGO_TARGET_DIR": str(TARGET_DIR)}
+    env = {**os.environ, "CARGO_TARGET_DIR": str(target_dir)}
     proc = subprocess.run(
         [cargo, "build", "--release", "--locked"],
-        cwd=PEER_PROJECT,
+        cwd=project,
         env=env,
         capture_output=True,
         text=True,
@@ -76,14 +76,25 @@ def _build_peer() -> Path:
             pytest.skip(
                 f"the Rust peer could not be built for a reason outside the project:\n{proc.stderr[-2000:]}"
             )
-        pytest.fail(f"the Rust peer does not build:\n{proc.stderr[-6000:]}")
-    return PEER_BINARY
+        pytest.fail(f"the Rust peer in {project.name} does not build:\n{proc.stderr[-6000:]}")
+    return target_dir / "release" / binary
 
 
 @pytest.fixture(scope="session")
 def rust_peer() -> Path:
     """The built `wrpc-interop-peer` binary (built on first use in the session)."""
-    return _build_peer()
+    return _build(PEER_PROJECT, TARGET_DIR, "wrpc-interop-peer", "WRPC_INTEROP_PEER")
+
+
+@pytest.fixture(scope="session")
+def wasmcloud19_peer() -> Path:
+    """The same peer built against the crates wasmCloud 1.9.0/1.9.1 ship (wrpc-transport-nats 0.28.1)."""
+    return _build(
+        PEER_PROJECT.parent / "rust-wasmcloud19",
+        TARGET_DIR.with_name(TARGET_DIR.name + "-wasmcloud19"),
+        "wrpc-interop-peer-wasmcloud19",
+        "WRPC_INTEROP_PEER_WASMCLOUD19",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -100,13 +111,35 @@ async def nc(interop_nats: EmbeddedNats) -> AsyncIterator[NATS]:
     await conn.close()
 
 
-@pytest.fixture
-async def peer(rust_peer: Path, interop_nats: EmbeddedNats) -> AsyncIterator[Peer]:
-    """Start and call Rust peers; every server started through it is stopped after the test."""
+@contextlib.asynccontextmanager
+async def _peer(binary: Path, nats_url: str) -> AsyncIterator[Peer]:
     with tempfile.TemporaryDirectory(prefix="wrpc-interop-") as workdir:
-        handle = Peer(rust_peer, interop_nats.url, Path(workdir))
+        handle = Peer(binary, nats_url, Path(workdir))
         try:
             yield handle
         finally:
             with contextlib.suppress(Exception):
                 await handle.stop_all()
+
+
+@pytest.fixture
+async def peer(rust_peer: Path, interop_nats: EmbeddedNats) -> AsyncIterator[Peer]:
+    """Start and call Rust peers; every server started through it is stopped after the test."""
+    async with _peer(rust_peer, interop_nats.url) as handle:
+        yield handle
+
+
+@pytest.fixture
+async def peer19(wasmcloud19_peer: Path, interop_nats: EmbeddedNats) -> AsyncIterator[Peer]:
+    """Like `peer`, with the wasmCloud 1.9 build of the peer."""
+    async with _peer(wasmcloud19_peer, interop_nats.url) as handle:
+        yield handle
+
+
+@pytest.fixture
+async def py(nc: NATS) -> AsyncIterator[PythonSide]:
+    side = PythonSide(nc)
+    try:
+        yield side
+    finally:
+        await side.close()

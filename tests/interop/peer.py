@@ -13,6 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+INTEROP_TIMEOUT = 2400
+"""Seconds for a test that may wait for the cold build of the peer (pytest-timeout includes fixtures)."""
+
+MAX_PAYLOAD = 64 * 1024
+"""The interop nats-server's message limit: small, so multi-message params and results are common."""
+
 
 @dataclass
 class PeerServer:

@@ -19,8 +19,7 @@ import pytest
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 
-from tests.interop.conftest import INTEROP_TIMEOUT, MAX_PAYLOAD
-from tests.interop.peer import Peer, failed
+from tests.interop.peer import INTEROP_TIMEOUT, MAX_PAYLOAD, Peer, failed
 
 pytestmark = [pytest.mark.interop, pytest.mark.timeout(INTEROP_TIMEOUT)]
 
