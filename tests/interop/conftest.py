@@ -29,7 +29,9 @@ import nats
 import pytest
 from nats.aio.client import Client as NATS
 
-from tests.interop.peer import INTEROP_TIMEOUT as INTEROP_TIMEOUT  # re-exported: other interop modules import it here
+from tests.interop.peer import (
+    INTEROP_TIMEOUT as INTEROP_TIMEOUT,  # re-exported: other interop modules import it here
+)
 from tests.interop.peer import MAX_PAYLOAD, Peer
 from tests.interop.sides import PythonSide
 from wrpc.embedded import EmbeddedNats
