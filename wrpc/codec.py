@@ -76,10 +76,10 @@ class Codec:
 
     Each direction runs fast generated code first; only when it fails is the precise code (compiled
     then, once) run on the same input to produce the exact error and path (see `wrpc._gen`, rule 3).
-    The precise code's outcome is the authoritative one.
+    The precise code's outcome is the authoritative one. `source` holds the fast code.
     """
 
-    __slots__ = ("_dec_fast", "_dec_precise", "_enc", "_enc_precise", "has_async", "source", "type")
+    __slots__ = ("_dec_fast", "_dec_precise", "_enc_fast", "_enc_precise", "has_async", "source", "type")
 
     def __init__(self, ty: t.WitType) -> None:
         from wrpc._gen import has_async
@@ -87,7 +87,7 @@ class Codec:
         check_supported(ty)
         self.type = ty
         self.has_async = has_async(ty)
-        enc_source, self._enc = _generate(ty, precise=False, encoding=True)
+        enc_source, self._enc_fast = _generate(ty, precise=False, encoding=True)
         dec_source, self._dec_fast = _generate(ty, precise=False, encoding=False)
         self._enc_precise: Any = None
         self._dec_precise: Any = None
@@ -106,7 +106,7 @@ class Codec:
             )
         out = _encode.Out()
         try:
-            self._enc(value, out, (), None)
+            self._enc_fast(value, out, (), None)
         except Exception:
             return self._encode_precise(value, (), root)[0]
         return bytes(out) if out.parts is None else out.finish()
@@ -118,7 +118,7 @@ class Codec:
         out = _encode.Out()
         deferred: list[Deferred] = []
         try:
-            self._enc(value, out, base_path, deferred)
+            self._enc_fast(value, out, base_path, deferred)
         except Exception:
             return self._encode_precise(value, base_path, root)
         return out.finish(), deferred
