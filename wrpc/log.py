@@ -6,12 +6,15 @@ Rules of this module:
    configure logging themselves.
 2. Programs (the CLIs, the lattice host, providers) call `configure(level)` once at start-up.
 3. Logs go to stderr through the standard library, so a host that captures a provider's stderr gets them.
+4. An event logged once per call or per message is guarded by `enabled_for(name)`: structlog builds and
+   filters the event even when its level is off, which costs more than the rest of a small call's work.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import structlog
@@ -54,3 +57,8 @@ def get_logger(name: str) -> Any:
             wrapper_class=structlog.stdlib.BoundLogger,
         )
     return structlog.get_logger(name)
+
+
+def enabled_for(name: str) -> Callable[[int], bool]:
+    """A cheap check whether logger `name` emits events at a level (the stdlib's cached `isEnabledFor`)."""
+    return logging.getLogger(name).isEnabledFor

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from typing import Any
@@ -34,7 +35,7 @@ from wrpc.errors import (
     Unauthorized,
     WrpcError,
 )
-from wrpc.log import get_logger
+from wrpc.log import enabled_for, get_logger
 from wrpc.transport import nats_rules as rules
 from wrpc.transport.base import (
     ROOT,
@@ -51,6 +52,7 @@ from wrpc.transport.base import (
 )
 
 log = get_logger("wrpc.nats")
+_log_enabled = enabled_for("wrpc.nats")
 
 LINGER = 5.0
 """Seconds an abandoned call keeps waiting for its handshake, to cancel the server's work when it comes."""
@@ -90,6 +92,7 @@ class NatsTransport(Invoker, Acceptor):
         self._unhook: Callable[[], None] = lambda: None
         self._inbox_error: Unauthorized | None = None
         self._denied_subscriptions: set[str] = set()
+        self._subjects: dict[tuple[str, str], str] = {}
         self._closed = False
 
     # --- lifecycle --------------------------------------------------------------------------------
@@ -208,11 +211,11 @@ class NatsTransport(Invoker, Acceptor):
         return self._nuid.next().decode()
 
     async def publish(
-        self, subject: str, payload: bytes, *, reply: str = "", headers: Mapping[str, str] | None = None
+        self, subject: str, payload: bytes, *, reply: str = "", headers: dict[str, str] | None = None
     ) -> None:
         """Publish one message, turning nats-py's errors into `wrpc.errors`."""
         try:
-            await self.nc.publish(subject, payload, reply=reply, headers=dict(headers) if headers else None)
+            await self.nc.publish(subject, payload, reply=reply, headers=headers or None)
         except nats.errors.MaxPayloadError as exc:
             raise PayloadTooLarge(len(payload), self.max_payload, f"message to {subject!r}") from exc
         except (nats.errors.ConnectionClosedError, nats.errors.OutboundBufferLimitError) as exc:
@@ -245,6 +248,15 @@ class NatsTransport(Invoker, Acceptor):
     def inbox_subject(self, token: str) -> str:
         return f"{self._inbox}.{token}"
 
+    def invocation_subject(self, instance: str, func: str) -> str:
+        """The subject of `instance.func`, built once per function."""
+        subject = self._subjects.get((instance, func))
+        if subject is None:
+            if len(self._subjects) >= 4096:
+                self._subjects.clear()
+            subject = self._subjects[instance, func] = rules.invocation_subject(self.prefix, instance, func)
+        return subject
+
     # --- Invoker ------------------------------------------------------------------------------------
 
     async def invoke(
@@ -258,12 +270,13 @@ class NatsTransport(Invoker, Acceptor):
         headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
     ) -> ClientInvocation:
-        await self.start()
+        if self._inbox_sub is None:
+            await self.start()
         if self._inbox_error is not None:
             raise self._inbox_error
-        subject = rules.invocation_subject(self.prefix, instance, func)
-        inv = _NatsClientInvocation(self, subject, param_paths)
-        all_headers = dict(headers or {})
+        subject = self.invocation_subject(instance, func)
+        inv = _NatsClientInvocation(self, subject)
+        all_headers = dict(headers) if headers else {}
         if timeout is not None:
             all_headers[rules.HEADER_TIMEOUT] = rules.timeout_header(timeout)
         all_headers[HEADER_PROBE] = "1"
@@ -274,28 +287,30 @@ class NatsTransport(Invoker, Acceptor):
             )
         self.register(inv)
         try:
-            await self.publish(subject, params[:limit], reply=inv.reply, headers=all_headers)
+            await self.publish(
+                subject,
+                params if len(params) <= limit else params[:limit],
+                reply=inv.reply,
+                headers=all_headers,
+            )
             inv.published = True
-            try:
-                async with asyncio.timeout(timeout):
-                    server_subject = await asyncio.shield(inv.handshake)
-            except TimeoutError:
-                raise DeadlineExceeded(subject, timeout or 0.0) from None
-            inv.accepted(server_subject)
+            await inv.accepted(timeout)
             root = inv.param_writer(ROOT)
-            await root.write(params[limit:])
+            if len(params) > limit:
+                await root.write(params[limit:])
             await root.close()
         except BaseException as exc:
             await asyncio.shield(inv.cancel(f"the caller gave up: {exc!r}"))
             raise
-        log.debug("invoked", subject=subject, invocation=inv.token, params=len(params))
+        if _log_enabled(logging.DEBUG):
+            log.debug("invoked", subject=subject, invocation=inv.token, params=len(params))
         return inv
 
     # --- Acceptor -----------------------------------------------------------------------------------
 
     async def serve(self, instance: str, func: str, *, param_paths: Sequence[PathPattern] = ()) -> Listener:
         await self.start()
-        subject = rules.invocation_subject(self.prefix, instance, func)
+        subject = self.invocation_subject(instance, func)
         listener = _NatsListener(self, instance, func, subject)
         listener.sub = await self.nc.subscribe(
             subject,
@@ -357,7 +372,11 @@ class _NatsWriter(ChannelWriter):
             raise ConnectionLost(f"write to {self.subject!r} after its channel was closed")
         if not data:
             return
-        for piece in rules.split(data, self._transport.max_payload):
+        limit = self._transport.max_payload
+        if len(data) <= limit:
+            await self._transport.publish(self.subject, data)
+            return
+        for piece in rules.split(data, limit):
             await self._transport.publish(self.subject, piece)
 
     async def close(self, error_text: str | None = None) -> None:
@@ -421,15 +440,24 @@ class _Invocation:
 
 
 class _NatsClientInvocation(_Invocation, ClientInvocation):
-    def __init__(self, transport: NatsTransport, subject: str, param_paths: Sequence[Path]) -> None:
+    """The caller's side. The handshake is state (`server_subject`, or `_refusal`, once it came); a
+    future exists only while `accepted` waits, so giving up on the wait leaves the state intact for
+    `cancel` (a late handshake is still answered with a cancel)."""
+
+    def __init__(self, transport: NatsTransport, subject: str) -> None:
         super().__init__(transport)
         self.subject = subject
         self.description = subject
-        self.param_paths = set(param_paths)
-        self.handshake: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self.server_subject = ""
+        self._refusal: Exception | None = None
+        self._waiter: asyncio.Future[None] | None = None
         self.published = False
         self._abandoned: str | None = None
+
+    @property
+    def answered(self) -> bool:
+        """Whether the handshake (or an error standing in for it) arrived."""
+        return bool(self.server_subject) or self._refusal is not None
 
     def on_message(self, route: rules.Route, msg: Msg) -> None:
         if route.kind == "":
@@ -438,23 +466,47 @@ class _NatsClientInvocation(_Invocation, ClientInvocation):
                 self.transport.unregister(self)
                 self.transport.spawn(self._cancel_late(msg.reply, self._abandoned))
                 return
-            if self.handshake.done():
+            if self.answered:
                 return
             outcome = rules.handshake_outcome(msg.headers, msg.reply, self.subject)
             if isinstance(outcome, Exception):
-                self.handshake.set_exception(outcome)
+                self._refusal = outcome
             else:
-                self.handshake.set_result(outcome)
+                self.server_subject = outcome
+            self._wake()
         elif route.kind == rules.RESULTS:
             self.feed(route, msg)
 
-    def break_off(self, exc: WrpcError) -> None:
-        if not self.handshake.done():
-            self.handshake.set_exception(exc)
-        super().break_off(exc)
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
-    def accepted(self, server_subject: str) -> None:
-        self.server_subject = server_subject
+    def _expire(self, timeout: float) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_exception(DeadlineExceeded(self.subject, timeout))
+
+    async def accepted(self, timeout: float | None) -> None:
+        """Until the server accepted the call; raises its refusal, or `DeadlineExceeded` after `timeout`."""
+        if not self.answered:
+            loop = asyncio.get_running_loop()
+            self._waiter = loop.create_future()
+            timer = None if timeout is None else loop.call_later(timeout, self._expire, timeout)
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+                if timer is not None:
+                    timer.cancel()
+        if self._refusal is not None:
+            raise self._refusal
+
+    def break_off(self, exc: WrpcError) -> None:
+        if not self.answered:
+            self._refusal = exc
+            self._wake()
+        super().break_off(exc)
 
     def param_writer(self, path: Path) -> _NatsWriter:
         writer = self._writers.get(path)
@@ -480,31 +532,21 @@ class _NatsClientInvocation(_Invocation, ClientInvocation):
             await self.transport.publish(rules.channel_subject(server_subject, rules.PARAMS, ROOT), b"")
 
     async def cancel(self, reason: str = "cancelled by the caller") -> None:
-        handshake = self.handshake
-        if (
-            not self.server_subject
-            and handshake.done()
-            and not handshake.cancelled()
-            and not handshake.exception()
-        ):
-            self.server_subject = handshake.result()
         if self.server_subject and not self._closed:
             await self._send_cancel(self.server_subject, reason)
             # Param channels cut short end as failures, so the server cannot take them for complete.
             await self.end_writers(reason)
-        elif self.published and not self.handshake.done():
+        elif self.published and not self.answered:
             self._abandoned = reason
         await self.close()
 
     async def close(self) -> None:
-        if not self.handshake.done():
-            self.handshake.cancel()
-            if self.published and not self._closed:
-                # A handshake may still come; keep routing it for a while so the server can be told.
-                self._abandoned = self._abandoned or "the caller gave up before the call was accepted"
-                self._closed = True
-                asyncio.get_running_loop().call_later(LINGER, self.transport.unregister, self)
-                return
+        if not self.answered and self.published and not self._closed:
+            # A handshake may still come; keep routing it for a while so the server can be told.
+            self._abandoned = self._abandoned or "the caller gave up before the call was accepted"
+            self._closed = True
+            asyncio.get_running_loop().call_later(LINGER, self.transport.unregister, self)
+            return
         await super().close()
 
 
