@@ -242,12 +242,13 @@ class _Buffer:
         self.consumed += count
 
 
-class _Product:
-    """A record or tuple being decoded member by member (a resumable frame of `ValueDecoder`)."""
+class _Layout:
+    """How one record or tuple type is decoded member by member, worked out once per `ValueDecoder`
+    value rather than once per record (a list of records shares its element's layout)."""
 
-    __slots__ = ("decoders", "members", "names", "path", "values")
+    __slots__ = ("_children", "decoders", "members", "names")
 
-    def __init__(self, ty: t.Record | t.Tuple, path: IndexPath) -> None:
+    def __init__(self, ty: t.Record | t.Tuple) -> None:
         if isinstance(ty, t.Record):
             self.names: tuple[str, ...] | None = tuple(f for f, _ in ty.fields)
             self.members: tuple[tuple[str | int, t.WitType], ...] = tuple(
@@ -257,19 +258,42 @@ class _Product:
             self.names = None
             self.members = tuple(enumerate(ty.types))
         self.decoders = tuple(_leaf_decoder(m) for _, m in self.members)
+        self._children: dict[int, _Layout] = {}
+
+    def child(self, index: int) -> _Layout:
+        """The layout of member `index`, itself a record or tuple."""
+        layout = self._children.get(index)
+        if layout is None:
+            ty = self.members[index][1]
+            assert isinstance(ty, t.Record | t.Tuple)
+            layout = self._children[index] = _Layout(ty)
+        return layout
+
+
+class _Product:
+    """A record or tuple being decoded member by member (a resumable frame of `ValueDecoder`)."""
+
+    __slots__ = ("layout", "path", "values")
+
+    def __init__(self, layout: _Layout, path: IndexPath) -> None:
+        self.layout = layout
         self.path = path
         self.values: list[Any] = []
 
+    def child_layout(self) -> _Layout:
+        return self.layout.child(len(self.values))
+
     def build(self) -> Any:
-        if self.names is None:
+        names = self.layout.names
+        if names is None:
             return tuple(self.values)
-        return dict(zip(self.names, self.values, strict=True))
+        return dict(zip(names, self.values, strict=True))
 
 
 class _Sequence:
     """A list being decoded element by element; `count` is None until its length prefix is read."""
 
-    __slots__ = ("count", "decoder", "elem", "items", "path", "zero_size")
+    __slots__ = ("_layout", "count", "decoder", "elem", "items", "path", "zero_size")
 
     def __init__(self, elem: t.WitType, path: IndexPath) -> None:
         self.elem = elem
@@ -278,6 +302,13 @@ class _Sequence:
         self.path = path
         self.count: int | None = None
         self.items: list[Any] = []
+        self._layout: _Layout | None = None
+
+    def child_layout(self) -> _Layout:
+        if self._layout is None:
+            assert isinstance(self.elem, t.Record | t.Tuple)
+            self._layout = _Layout(self.elem)
+        return self._layout
 
 
 _Frame = _Product | _Sequence
@@ -341,17 +372,18 @@ class ValueDecoder:
         joined = buffer.joined()
         self._committed = 0
         try:
+            end = -1
             if self._stack is None:
-                try:
-                    self.value, end = self._codec._dec(joined, 0, self._path)
-                except Exception as error:
-                    if not isinstance(_decode.wrap(error, None, joined), _decode.Short):
-                        raise
+                try:  # the fast code alone: if it fails, the frames below find out why, member by member
+                    self.value, end = self._codec._dec_fast(joined, 0, self._path)
+                except Exception:
+                    end = -1
+                if end < 0 or end > len(joined):
                     self._stack = []
-                    self._run(joined)
-                else:
-                    self._committed = end
-                    self.done = True
+                    end = -1
+            if end >= 0:
+                self._committed = end
+                self.done = True
             else:
                 self._run(joined)
         except Exception as error:
@@ -385,7 +417,7 @@ class ValueDecoder:
         out: list[str | int] = []
         for frame in reversed(self._stack or []):
             if isinstance(frame, _Product):
-                out.append(frame.members[len(frame.values)][0])
+                out.append(frame.layout.members[len(frame.values)][0])
             elif frame.count is not None:
                 out.append(len(frame.items))
         return out
@@ -415,15 +447,19 @@ class ValueDecoder:
                     ty, path, decode = frame.elem, (*frame.path, len(frame.items)), frame.decoder
                 else:
                     index = len(frame.values)
-                    if index == len(frame.members):
+                    layout = frame.layout
+                    if index == len(layout.members):
                         stack.pop()
                         if self._deliver(frame.build()):
                             return
                         continue
-                    ty, path, decode = frame.members[index][1], (*frame.path, index), frame.decoders[index]
+                    ty, path, decode = layout.members[index][1], (*frame.path, index), layout.decoders[index]
             if decode is None:
-                assert isinstance(ty, t.Record | t.Tuple | t.List)
-                stack.append(_Sequence(ty.elem, path) if isinstance(ty, t.List) else _Product(ty, path))
+                if isinstance(ty, t.List):
+                    stack.append(_Sequence(ty.elem, path))
+                else:
+                    assert isinstance(ty, t.Record | t.Tuple)
+                    stack.append(_Product(stack[-1].child_layout() if stack else _Layout(ty), path))
                 continue
             value, pos = decode(buf, pos, path)
             self._committed = pos
