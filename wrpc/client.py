@@ -26,16 +26,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 from collections.abc import Coroutine, Mapping, Sequence
 from typing import Any
 
 from wrpc import types as t
-from wrpc.codec import WildcardPath, function_async_paths
 from wrpc.errors import DeadlineExceeded, IncompleteResults, RemoteError, WrpcError
 from wrpc.functions import wire_name
 from wrpc.log import get_logger
-from wrpc.transport.asyncvalues import Channels, bind, encode, send_deferred
+from wrpc.server import current_invocation
+from wrpc.transport.asyncvalues import Channels, Signature, bind, encode, send_deferred, signature
 from wrpc.transport.base import ClientInvocation, Invoker
 
 log = get_logger("wrpc.client")
@@ -86,8 +85,9 @@ class Client:
         """
         wire = name or wire_name(func.name)
         timeout = self.timeout if timeout is _UNSET else timeout
-        params_bytes, deferred = encode(func.params_type, tuple(params))
-        all_headers = {**_propagated_headers(), **self.headers, **(headers or {})}
+        sig = signature(func)
+        params_bytes, deferred = encode(sig.params, tuple(params))
+        all_headers = _headers(self.headers, headers)
         loop = asyncio.get_running_loop()
         deadline = None if timeout is None else loop.time() + timeout
         inv: ClientInvocation | None = None
@@ -99,14 +99,15 @@ class Client:
                     wire,
                     params_bytes,
                     param_paths=[d.path for d in deferred],
-                    result_paths=_result_paths(func),
+                    result_paths=sig.result_paths,
                     headers=all_headers,
                     timeout=timeout,
                 )
                 if deferred:
                     sender = loop.create_task(send_deferred(deferred, inv.writer))
                 channels = Channels(inv.reader, f"results of {inv.description}")
-                result = await _results_unless_sending_fails(_receive_results(inv, channels, func), sender)
+                receive = _receive_results(inv, channels, func, sig)
+                result = await (receive if sender is None else _results_unless_sending_fails(receive, sender))
         except TimeoutError:
             await _give_up(inv, sender, "deadline exceeded")
             raise DeadlineExceeded(f"{instance}.{wire}", timeout or 0.0) from None
@@ -135,43 +136,37 @@ class Client:
         await asyncio.gather(*self._background, return_exceptions=True)
 
 
-@functools.lru_cache(maxsize=1024)
-def _result_paths(func: t.FunctionType) -> list[WildcardPath]:
-    return function_async_paths(func)[1]
-
-
 PROPAGATED_HEADERS = ("traceparent", "tracestate")
 """Trace-context headers a call made inside a served call carries on from the call being served."""
 
 
-def _propagated_headers() -> dict[str, str]:
-    from wrpc.server import current_invocation
-
+def _headers(client: Mapping[str, str], call: Mapping[str, str] | None) -> Mapping[str, str]:
+    """The headers of one call: trace context carried on from the call being served, then the
+    client's, then the call's own (the transport copies them, so the client's may go as they are)."""
     inv = current_invocation()
-    if inv is None:
-        return {}
-    return {k: v for k, v in inv.headers.items() if k in PROPAGATED_HEADERS}
+    if inv is None and not call:
+        return client
+    propagated = {} if inv is None else {k: v for k, v in inv.headers.items() if k in PROPAGATED_HEADERS}
+    return {**propagated, **client, **(call or {})}
 
 
-async def _receive_results(inv: ClientInvocation, channels: Channels, func: t.FunctionType) -> Any:
+async def _receive_results(
+    inv: ClientInvocation, channels: Channels, func: t.FunctionType, sig: Signature
+) -> Any:
     root = channels.source(())
-    reader = inv.reader(())
-    values = await root.decode(func.results_type, (), what=f"results of {inv.description}")
+    values = await root.decode(sig.results, (), what=channels.what)
     if func.result is None:
         # A void call is complete only when the result channel ends; a failure ends it with a reason.
         await root.at_end()
-        if reader.error_text is not None:
-            raise RemoteError(reader.error_text, subject=inv.description)
+        error_text = inv.reader(()).error_text
+        if error_text is not None:
+            raise RemoteError(error_text, subject=inv.description)
         return None
-    return bind(values[0], channels)
+    return bind(values[0], channels) if sig.results_async else values[0]
 
 
-async def _results_unless_sending_fails(
-    receive: Coroutine[Any, Any, Any], sender: asyncio.Task[None] | None
-) -> Any:
+async def _results_unless_sending_fails(receive: Coroutine[Any, Any, Any], sender: asyncio.Task[None]) -> Any:
     """The results; but if writing an async param fails first (the caller's iterator raised), that error."""
-    if sender is None:
-        return await receive
     results = asyncio.ensure_future(receive)
     try:
         while not results.done():

@@ -15,18 +15,19 @@ Rules of this module:
 2. A writer's channel is closed only after everything that shares it has been written.
 3. `stream<u8>` is exchanged as `bytes` chunks; any other `stream<T>` as single items (a sync iterable
    is sent as one chunk, an async iterable item by item).
-4. All codec calls go through `encode` and `ChannelSource.decode`, the only two places that know the
-   codec's API.
+4. All codec calls go through `encode`, `ChannelSource.decode` and `signature`, the only places that
+   know the codec's API. Compiled codecs are found by the identity of their type (a hash of a WIT type
+   walks the whole type), and a function's param and result types are built once (`signature`), so a
+   call looks nothing up by hash.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
-import functools
 import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from wrpc import codec as _codec
 from wrpc import types as t
@@ -47,12 +48,63 @@ from wrpc.values import (
 
 _U8 = t.U8()
 
+_IDENTITY_CACHE_SIZE = 4096
+
+_compiled_by_id: dict[int, tuple[t.WitType, _codec.Codec, int]] = {}
+
+
+def _compiled(ty: t.WitType) -> tuple[_codec.Codec, int]:
+    """The codec of `ty` and the fewest bytes a value of it takes (0: a value may be complete before
+    any byte arrives), found by identity; each entry keeps its type alive, so no other type can reuse
+    an id in the table."""
+    entry = _compiled_by_id.get(id(ty))
+    if entry is None or entry[0] is not ty:
+        if len(_compiled_by_id) >= _IDENTITY_CACHE_SIZE:
+            _compiled_by_id.clear()
+        entry = _compiled_by_id[id(ty)] = (ty, _codec.compile(ty), min_size(ty))
+    return entry[1], entry[2]
+
+
+class Signature(NamedTuple):
+    """What a call of one function needs from the codec, worked out once per function."""
+
+    params: t.Tuple
+    results: t.Tuple
+    params_async: bool
+    """Whether the params can hold futures or streams (only then are decoded params bound)."""
+    results_async: bool
+    param_paths: list[_codec.WildcardPath]
+    result_paths: list[_codec.WildcardPath]
+
+
+_signatures_by_id: dict[int, tuple[t.FunctionType, Signature]] = {}
+
+
+def signature(func: t.FunctionType) -> Signature:
+    """The `Signature` of `func`, found by identity like the codecs."""
+    entry = _signatures_by_id.get(id(func))
+    if entry is None or entry[0] is not func:
+        if len(_signatures_by_id) >= _IDENTITY_CACHE_SIZE:
+            _signatures_by_id.clear()
+        params, results = func.params_type, func.results_type
+        param_paths, result_paths = _codec.function_async_paths(func)
+        sig = Signature(
+            params,
+            results,
+            _compiled(params)[0].has_async,
+            _compiled(results)[0].has_async,
+            param_paths,
+            result_paths,
+        )
+        entry = _signatures_by_id[id(func)] = (func, sig)
+    return entry[1]
+
 
 def encode(
     ty: t.WitType, value: Any, path: Path = (), *, root: str = "value"
 ) -> tuple[bytes, list[Deferred]]:
     """The sync encoding of `value` at index path `path`, and the async values it left for later."""
-    return _codec.compile(ty).encode_with_deferred(value, path, root=root)
+    return _compiled(ty)[0].encode_with_deferred(value, path, root=root)
 
 
 class ChannelSource:
@@ -81,9 +133,15 @@ class ChannelSource:
         self._buffer = data + self._buffer
 
     async def decode(self, ty: t.WitType, path: Path, *, what: str) -> Any:
-        """Decode one `ty` at `path`; EOF before it is complete raises `IncompleteResults`."""
-        codec = _codec.compile(ty)
-        if self._buffer or _min_size(ty) == 0:
+        """Decode one `ty` at `path`; EOF before it is complete raises `IncompleteResults`.
+
+        The first bytes are tried whole (a value usually arrives in one message); only a value
+        they do not complete goes through the incremental decoder.
+        """
+        codec, min_size = _compiled(ty)
+        if not self._buffer and min_size > 0:
+            self._buffer = await self.reader.read()
+        if self._buffer or min_size == 0:
             try:
                 value, end = codec.decode_prefix(self._buffer, 0, path, root=what)
             except TruncatedInput:
@@ -110,12 +168,6 @@ class ChannelSource:
         return not data
 
 
-@functools.lru_cache(maxsize=1024)
-def _min_size(ty: t.WitType) -> int:
-    """The fewest bytes a value of `ty` encodes to (0: it may be complete before any byte arrives)."""
-    return min_size(ty)
-
-
 ReaderFor = Callable[[Path], ChannelReader]
 WriterFor = Callable[[Path], ChannelWriter]
 
@@ -129,17 +181,16 @@ class Channels:
         self.what = what
         self.live = 0
         """Remote futures and streams of this invocation not yet finished, nested ones included."""
-        self._idle = asyncio.Event()
-        self._idle.set()
+        self._idle: asyncio.Future[None] | None = None
+        """Made only when someone waits: most calls have no async values."""
 
     def track(self) -> None:
         self.live += 1
-        self._idle.clear()
 
     def untrack(self) -> None:
         self.live -= 1
-        if self.live == 0:
-            self._idle.set()
+        if self.live == 0 and self._idle is not None and not self._idle.done():
+            self._idle.set_result(None)
 
     async def wait_idle(self) -> None:
         """Until every remote future and stream bound so far (and any bound while waiting) finished.
@@ -147,7 +198,12 @@ class Channels:
         A future's value is bound (and its own futures and streams tracked) before the future itself
         counts as finished, so the count never touches zero while nested values are still to come.
         """
-        await self._idle.wait()
+        while self.live:
+            self._idle = asyncio.get_running_loop().create_future()
+            try:
+                await self._idle
+            finally:
+                self._idle = None
 
     def source(self, path: Path) -> ChannelSource:
         src = self._sources.get(path)
@@ -367,7 +423,7 @@ async def _send_stream(ty: t.Stream, d: Deferred, writer: ChannelWriter, writer_
 
 def has_async(ty: t.WitType | None) -> bool:
     """Whether values of `ty` can hold futures or streams."""
-    return ty is not None and _codec.compile(ty).has_async
+    return ty is not None and _compiled(ty)[0].has_async
 
 
 async def materialize(value: Any) -> Any:
