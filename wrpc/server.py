@@ -33,11 +33,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from wrpc import types as t
-from wrpc.codec import function_async_paths
 from wrpc.errors import DecodeError, IncompleteResults, WrpcError
 from wrpc.functions import wire_name
 from wrpc.log import get_logger
-from wrpc.transport.asyncvalues import Channels, bind, encode, send_deferred
+from wrpc.transport.asyncvalues import Channels, Signature, bind, encode, send_deferred, signature
 from wrpc.transport.base import Acceptor, Listener, ServerInvocation
 
 log = get_logger("wrpc.server")
@@ -59,6 +58,7 @@ class Served:
     func: t.FunctionType
     handler: Handler
     listener: Listener
+    signature: Signature
 
 
 class Server:
@@ -84,9 +84,9 @@ class Server:
     ) -> Served:
         """Start serving `func` of `instance` with `handler`; ready to accept calls when this returns."""
         wire = name or wire_name(func.name)
-        param_paths, _ = function_async_paths(func)
-        listener = await self.transport.serve(instance, wire, param_paths=param_paths)
-        served = Served(instance, wire, func, handler, listener)
+        sig = signature(func)
+        listener = await self.transport.serve(instance, wire, param_paths=sig.param_paths)
+        served = Served(instance, wire, func, handler, listener, sig)
         self._served.append(served)
         task = asyncio.get_running_loop().create_task(self._accept(served))
         self._loops.add(task)
@@ -102,36 +102,42 @@ class Server:
             task.add_done_callback(self._calls.discard)
 
     async def _call(self, served: Served, inv: ServerInvocation) -> None:
+        """Run one invocation in this task; the deadline and the caller's cancellation cancel it.
+
+        One task per call: the deadline is a timer and cancellation a callback, both cancelling this
+        task with a reason, so nothing else waits alongside the handler.
+        """
         loop = asyncio.get_running_loop()
-        work = loop.create_task(_handle(served, inv))
-        cancelled = loop.create_task(inv.cancelled.wait())
+        task = asyncio.current_task()
+        assert task is not None
+        stopped: list[str] = []  # why the deadline or the caller stopped the call, once one did
+        running = True
+
+        def stop(reason: str) -> None:
+            if running and not stopped:
+                stopped.append(reason)
+                task.cancel()
+
+        timeout = inv.timeout if inv.timeout is not None else self.default_timeout
+        timer = None if timeout is None else loop.call_later(timeout, stop, "deadline exceeded")
+        withdraw = inv.on_cancel(lambda: stop("cancelled by the caller"))
         try:
-            done, _ = await asyncio.wait(
-                {work, cancelled},
-                timeout=inv.timeout if inv.timeout is not None else self.default_timeout,
-                return_when=asyncio.FIRST_COMPLETED,
-            )
+            await _handle(served, inv)
         except asyncio.CancelledError:
-            work.cancel()
-            cancelled.cancel()
-            await asyncio.gather(work, cancelled, return_exceptions=True)
-            await _end(inv, "the server is shutting down")
-            raise
-        cancelled.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await cancelled
-        if work in done:
-            if not work.cancelled() and work.exception() is not None:
-                exc = work.exception()
-                log.error("call crashed", subject=inv.description, error=repr(exc))
-                await _end(inv, f"internal server error: {exc!r}")
-            return
-        work.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await work
-        reason = "cancelled by the caller" if inv.cancelled.is_set() else "deadline exceeded"
-        log.info("call stopped", subject=inv.description, reason=reason)
-        await _end(inv, reason)
+            running = False
+            if not stopped or task.uncancel() > 0:
+                await _end(inv, "the server is shutting down")
+                raise
+            log.info("call stopped", subject=inv.description, reason=stopped[0])
+            await _end(inv, stopped[0])
+        except Exception as exc:
+            log.error("call crashed", subject=inv.description, error=repr(exc))
+            await _end(inv, f"internal server error: {exc!r}")
+        finally:
+            running = False
+            if timer is not None:
+                timer.cancel()
+            withdraw()
 
     async def close(self) -> None:
         """Stop accepting, stop every call in progress, release everything."""
@@ -163,10 +169,11 @@ async def _end(inv: ServerInvocation, reason: str) -> None:
 async def _handle(served: Served, inv: ServerInvocation) -> None:
     """One invocation from params to results; every failure ends it with a reason."""
     func = served.func
+    sig = served.signature
     _current.set(inv)
     channels = Channels(inv.reader, f"params of {inv.description}")
     try:
-        params = await channels.source(()).decode(func.params_type, (), what="params")
+        params = await channels.source(()).decode(sig.params, (), what="params")
     except (DecodeError, IncompleteResults) as exc:
         log.warning("invalid invocation", subject=inv.description, error=str(exc))
         await _end(inv, f"invalid params: {exc}")
@@ -176,15 +183,16 @@ async def _handle(served: Served, inv: ServerInvocation) -> None:
         await _end(inv, str(exc))
         return
     try:
-        result = served.handler(*bind(params, channels))
+        result = served.handler(*(bind(params, channels) if sig.params_async else params))
         if inspect.isawaitable(result):
             result = await result
         values = () if func.result is None else (result,)
-        data, deferred = encode(func.results_type, values, root="results")
+        data, deferred = encode(sig.results, values, root="results")
         root = inv.writer(())
         await root.write(data)
         await root.close()
-        await send_deferred(deferred, inv.writer)
+        if deferred:
+            await send_deferred(deferred, inv.writer)
     except asyncio.CancelledError:
         raise
     except Exception as exc:

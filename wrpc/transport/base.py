@@ -34,7 +34,7 @@ from __future__ import annotations
 import asyncio
 import collections
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 
 Path = tuple[int, ...]
 """A concrete index path: `()` is the root channel, `(1,)` param 1, `(0, 2)` field 2 of param 0."""
@@ -188,6 +188,20 @@ class ServerInvocation(ABC):
     """Set when the caller cancelled the call (the cancellation extension)."""
     description: str
     """Where the call came from, for logs (the invocation subject)."""
+
+    def on_cancel(self, callback: Callable[[], None]) -> Callable[[], None]:
+        """Call `callback` once `cancelled` is set; returns a function that withdraws it.
+
+        This default watches the event with a task; a transport that sets the event itself overrides
+        it to call back directly, since a task per call costs as much as a small call's other work.
+        """
+        watcher = asyncio.get_running_loop().create_task(self.cancelled.wait())
+        watcher.add_done_callback(lambda done: None if done.cancelled() else callback())
+
+        def withdraw() -> None:
+            watcher.cancel()
+
+        return withdraw
 
     @abstractmethod
     def reader(self, path: Path = ROOT) -> ChannelReader:

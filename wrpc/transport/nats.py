@@ -561,6 +561,7 @@ class _NatsServerInvocation(_Invocation, ServerInvocation):
         self.timeout = rules.parse_timeout_header(self.headers.get(rules.HEADER_TIMEOUT))
         self.probe_allowed = HEADER_PROBE in self.headers
         self.cancelled = asyncio.Event()
+        self._cancel_callbacks: list[Callable[[], None]] = []
         self.started = time.monotonic()
         self.reader(ROOT).feed(msg.data)
 
@@ -569,10 +570,29 @@ class _NatsServerInvocation(_Invocation, ServerInvocation):
             self.feed(route, msg)
         elif route.kind == rules.CANCEL:
             log.debug("caller cancelled", subject=self.description, invocation=self.token)
-            self.cancelled.set()
+            self._set_cancelled()
         elif route.kind == rules.PROBE and (msg.headers or {}).get("Status") == "503":
             log.info("caller is gone", subject=self.description, invocation=self.token)
+            self._set_cancelled()
+
+    def on_cancel(self, callback: Callable[[], None]) -> Callable[[], None]:
+        if self.cancelled.is_set():
+            handle = asyncio.get_running_loop().call_soon(callback)
+            return handle.cancel
+        self._cancel_callbacks.append(callback)
+
+        def withdraw() -> None:
+            with contextlib.suppress(ValueError):  # already called
+                self._cancel_callbacks.remove(callback)
+
+        return withdraw
+
+    def _set_cancelled(self) -> None:
+        if not self.cancelled.is_set():
             self.cancelled.set()
+            callbacks, self._cancel_callbacks = self._cancel_callbacks, []
+            for callback in callbacks:
+                callback()
 
     def writer(self, path: Path = ROOT) -> ChannelWriter:
         writer = self._writers.get(path)
@@ -589,7 +609,7 @@ class _NatsServerInvocation(_Invocation, ServerInvocation):
 
     def break_off(self, exc: WrpcError) -> None:
         super().break_off(exc)
-        self.cancelled.set()
+        self._set_cancelled()
 
 
 class _NatsListener(Listener):
