@@ -246,7 +246,7 @@ class _Layout:
     """How one record or tuple type is decoded member by member, worked out once per `ValueDecoder`
     value rather than once per record (a list of records shares its element's layout)."""
 
-    __slots__ = ("_children", "decoders", "members", "names")
+    __slots__ = ("_children", "decoders", "members", "names", "wholes")
 
     def __init__(self, ty: t.Record | t.Tuple) -> None:
         if isinstance(ty, t.Record):
@@ -258,6 +258,7 @@ class _Layout:
             self.names = None
             self.members = tuple(enumerate(ty.types))
         self.decoders = tuple(_leaf_decoder(m) for _, m in self.members)
+        self.wholes = tuple(_whole_decoder(m) for _, m in self.members)
         self._children: dict[int, _Layout] = {}
 
     def child(self, index: int) -> _Layout:
@@ -293,11 +294,12 @@ class _Product:
 class _Sequence:
     """A list being decoded element by element; `count` is None until its length prefix is read."""
 
-    __slots__ = ("_layout", "count", "decoder", "elem", "items", "path", "zero_size")
+    __slots__ = ("_layout", "count", "decoder", "elem", "items", "path", "whole", "zero_size")
 
     def __init__(self, elem: t.WitType, path: IndexPath) -> None:
         self.elem = elem
         self.decoder = _leaf_decoder(elem)
+        self.whole = _whole_decoder(elem)
         self.zero_size = min_size(elem) == 0
         self.path = path
         self.count: int | None = None
@@ -327,6 +329,11 @@ def _leaf_decoder(ty: t.WitType) -> Any:
     return None if _is_frame_type(ty) else compile(ty)._dec
 
 
+def _whole_decoder(ty: t.WitType) -> Any:
+    """For a frame type, the fast decoder that is tried before decoding it member by member."""
+    return compile(ty)._dec_fast if _is_frame_type(ty) else None
+
+
 class ValueDecoder:
     """Decode one value from bytes that arrive in pieces split at any byte boundary.
 
@@ -336,7 +343,8 @@ class ValueDecoder:
 
     When a value arrives whole, one call of the generated decoder decodes it. Otherwise records,
     tuples and lists are decoded member by member: completed members are kept and their bytes
-    released, so a large value arriving in many pieces costs one pass, not one pass per piece. Bytes
+    released, so a large value arriving in many pieces costs one pass, not one pass per piece (a
+    member that is itself a record or list and has fully arrived is still decoded in one call). Bytes
     are retried only once enough have arrived to possibly complete the member in progress, and a value
     whose bytes (received or announced by a length prefix) exceed `max_buffered` fails at once.
     """
@@ -428,8 +436,8 @@ class ValueDecoder:
         assert stack is not None
         pos = self._committed
         while True:
-            if not stack:
-                ty, path, decode = self._codec.type, self._path, _leaf_decoder(self._codec.type)
+            if not stack:  # (the whole value has just been tried)
+                ty, path, decode, whole = self._codec.type, self._path, _leaf_decoder(self._codec.type), None
             else:
                 frame = stack[-1]
                 if isinstance(frame, _Sequence):
@@ -444,7 +452,12 @@ class ValueDecoder:
                         if self._deliver(frame.items):
                             return
                         continue
-                    ty, path, decode = frame.elem, (*frame.path, len(frame.items)), frame.decoder
+                    ty, path, decode, whole = (
+                        frame.elem,
+                        (*frame.path, len(frame.items)),
+                        frame.decoder,
+                        frame.whole,
+                    )
                 else:
                     index = len(frame.values)
                     layout = frame.layout
@@ -453,8 +466,19 @@ class ValueDecoder:
                         if self._deliver(frame.build()):
                             return
                         continue
-                    ty, path, decode = layout.members[index][1], (*frame.path, index), layout.decoders[index]
+                    ty, path = layout.members[index][1], (*frame.path, index)
+                    decode, whole = layout.decoders[index], layout.wholes[index]
             if decode is None:
+                if whole is not None:  # a record or list that is all there takes one fast call
+                    try:
+                        value, end = whole(buf, pos, path)
+                    except Exception:
+                        end = -1
+                    if 0 <= end <= len(buf):
+                        pos = self._committed = end
+                        if self._deliver(value):
+                            return
+                        continue
                 if isinstance(ty, t.List):
                     stack.append(_Sequence(ty.elem, path))
                 else:
