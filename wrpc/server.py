@@ -96,10 +96,13 @@ class Server:
 
     async def _accept(self, served: Served) -> None:
         loop = asyncio.get_running_loop()
-        async for inv in served.listener:
+
+        def start(inv: ServerInvocation) -> None:
             task = loop.create_task(self._call(served, inv))
             self._calls.add(task)
             task.add_done_callback(self._calls.discard)
+
+        await served.listener.dispatch(start)
 
     async def _call(self, served: Served, inv: ServerInvocation) -> None:
         """Run one invocation in this task; the deadline and the caller's cancellation cancel it.

@@ -249,6 +249,16 @@ class Listener(ABC):
     @abstractmethod
     def __aiter__(self) -> AsyncIterator[ServerInvocation]: ...
 
+    async def dispatch(self, start: Callable[[ServerInvocation], None]) -> None:
+        """Hand each accepted invocation to `start` as it arrives, until the listener closes.
+
+        This default iterates. A transport that can call `start` the moment an invocation arrives
+        overrides it: the call's first step then runs before the transport's next socket write, so a
+        quick call's results can leave in the same write as its handshake.
+        """
+        async for inv in self:
+            start(inv)
+
     @abstractmethod
     async def aclose(self) -> None:
         """Stop accepting; the iterator ends. Invocations already accepted stay with their owner."""

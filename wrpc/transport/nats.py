@@ -620,6 +620,9 @@ class _NatsListener(Listener):
         self.subject = subject
         self.sub: Subscription | None = None
         self._queue: asyncio.Queue[_NatsServerInvocation | None] = asyncio.Queue()
+        self._start: Callable[[ServerInvocation], None] | None = None
+        """Set while `dispatch` runs: invocations go straight to it instead of the queue."""
+        self._dispatching: asyncio.Future[None] | None = None
         self._closed = False
 
     async def on_invocation(self, msg: Msg) -> None:
@@ -630,14 +633,21 @@ class _NatsListener(Listener):
             return
         inv = _NatsServerInvocation(self.transport, self, msg)
         self.transport.register(inv)
+        start = self._start
+        if start is not None:
+            # Started before the handshake is published: its first step runs before the next socket
+            # write, which then carries the handshake and, for a quick call, the results after it.
+            start(inv)
         try:
             await self.transport.publish(msg.reply, b"", reply=inv.reply)
         except WrpcError as exc:
             log.warning("handshake failed", subject=msg.subject, invocation=inv.token, error=str(exc))
+            inv.break_off(exc)
             await inv.close()
             return
         self.transport.ensure_prober()
-        self._queue.put_nowait(inv)
+        if start is None:
+            self._queue.put_nowait(inv)
 
     def __aiter__(self) -> AsyncIterator[ServerInvocation]:
         return self._iterate()
@@ -645,6 +655,22 @@ class _NatsListener(Listener):
     async def _iterate(self) -> AsyncIterator[ServerInvocation]:
         while (inv := await self._queue.get()) is not None:
             yield inv
+
+    async def dispatch(self, start: Callable[[ServerInvocation], None]) -> None:
+        while not self._queue.empty():  # accepted before dispatching began
+            inv = self._queue.get_nowait()
+            if inv is None:
+                return
+            start(inv)
+        if self._closed:
+            return
+        self._start = start
+        self._dispatching = asyncio.get_running_loop().create_future()
+        try:
+            await self._dispatching
+        finally:
+            self._start = None
+            self._dispatching = None
 
     async def aclose(self) -> None:
         if self._closed:
@@ -659,3 +685,5 @@ class _NatsListener(Listener):
             if inv is not None:
                 await inv.fail("the server stopped serving this function")
         self._queue.put_nowait(None)
+        if self._dispatching is not None and not self._dispatching.done():
+            self._dispatching.set_result(None)
