@@ -91,3 +91,12 @@ def test_the_handshake_names_the_server_subject_or_says_what_went_wrong() -> Non
     assert rules.handshake_outcome(None, "_INBOX.s.1", "subj") == "_INBOX.s.1"
     assert isinstance(rules.handshake_outcome({"Status": "503"}, "", "subj"), NoResponders)
     assert isinstance(rules.handshake_outcome(None, "", "subj"), RemoteProtocolError)
+
+
+def test_tokens_are_distinct_22_character_base62_nuids_across_a_sequence_rollover() -> None:
+    tokens = rules.Tokens()
+    seen = {tokens.next() for _ in range(20_000)}
+    tokens._sequence = 62**10 - 1  # the next step passes the largest sequence: a new prefix
+    seen |= {tokens.next() for _ in range(1_000)}
+    assert len(seen) == 21_000
+    assert all(len(t) == 22 and t.isalnum() and t.isascii() for t in seen)

@@ -26,7 +26,6 @@ import nats.errors
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
-from nats.nuid import NUID
 
 from wrpc.errors import (
     ConnectionLost,
@@ -81,7 +80,7 @@ class NatsTransport(Invoker, Acceptor):
         self.prefix = prefix
         self.queue_group = queue_group
         self.liveness_interval = liveness_interval
-        self._nuid = NUID()
+        self._tokens = rules.Tokens()
         self._inbox = ""
         self._inbox_sub: Subscription | None = None
         self._start_lock = asyncio.Lock()
@@ -208,7 +207,7 @@ class NatsTransport(Invoker, Acceptor):
         return int(self.nc.max_payload)
 
     def new_token(self) -> str:
-        return self._nuid.next().decode()
+        return self._tokens.next()
 
     async def publish(
         self, subject: str, payload: bytes, *, reply: str = "", headers: dict[str, str] | None = None
