@@ -274,4 +274,6 @@ class Acceptor(ABC):
 
 def path_str(path: PathPattern) -> str:
     """A path as the protocol notes print it, `[0, 1]`, with `*` for a wildcard."""
+    if not path:
+        return "[]"  # the root channel, named once per call
     return "[" + ", ".join("*" if p is None else str(p) for p in path) + "]"

@@ -134,7 +134,10 @@ def header_size(headers: Mapping[str, str] | None) -> int:
     """Bytes the headers add to a message, as the server counts them against max_payload."""
     if not headers:
         return 0
-    return _NATS_HDR_OVERHEAD + sum(len(k) + 2 + len(v) + 2 for k, v in headers.items())
+    size = _NATS_HDR_OVERHEAD
+    for key, value in headers.items():
+        size += len(key) + len(value) + 4  # ": " and CRLF
+    return size
 
 
 def first_message_limit(max_payload: int, reply: str, headers: Mapping[str, str] | None) -> int:
