@@ -134,6 +134,7 @@ class Server:
             log.info("call stopped", subject=inv.description, reason=stopped[0])
             await _end(inv, stopped[0])
         except Exception as exc:
+            running = False  # a late deadline or cancellation must not cut the ending short
             log.error("call crashed", subject=inv.description, error=repr(exc))
             await _end(inv, f"internal server error: {exc!r}")
         finally:
