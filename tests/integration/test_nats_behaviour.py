@@ -479,3 +479,38 @@ async def test_a_stream_inside_a_result_future_stays_open_until_it_was_read(tran
     await asyncio.sleep(0.05)  # the call must not be released once the future alone has arrived
     assert b"".join([chunk async for chunk in stream]) == b"late data"
     await server.close()
+
+
+async def test_a_quick_calls_handshake_results_and_results_eof_reach_the_caller_in_that_order(
+    nats_server: EmbeddedNats,
+) -> None:
+    # The server starts a call before publishing its handshake (so both can share a socket write);
+    # a third connection watching the caller's inbox must still see the handshake first.
+    server_nc, client_nc, spy = [await nats.connect(nats_server.url) for _ in range(3)]
+    seen: list[Msg] = []
+
+    async def record(msg: Msg) -> None:
+        seen.append(msg)
+
+    await spy.subscribe("_INBOX.>", cb=record)
+    await spy.flush()
+    server_transport = NatsTransport(server_nc, prefix="order")
+    client_transport = NatsTransport(client_nc, prefix="order")
+    server = Server(server_transport)
+    await server.serve(INSTANCE, GREET, lambda name: f"hi {name}")
+    client = Client(client_transport)
+    for i in range(20):
+        assert await client.invoke(INSTANCE, GREET, [str(i)]) == f"hi {i}"
+    await asyncio.sleep(0.3)
+    kinds: dict[str, list[tuple[str, bool]]] = collections.defaultdict(list)
+    for msg in seen:
+        route = rules.parse_inbox_subject(client_transport._inbox, msg.subject)
+        if route is not None:
+            kinds[route.token].append((route.kind, bool(msg.data)))
+    assert len(kinds) == 20
+    assert all(k == [("", False), ("results", True), ("results", False)] for k in kinds.values()), kinds
+    await server.close()
+    await client_transport.close()
+    await server_transport.close()
+    for c in (server_nc, client_nc, spy):
+        await c.close()
