@@ -104,11 +104,6 @@ async def test_typed_clients_call_the_rust_reference(
         await transport.close()
 
 
-@pytest.mark.xfail(
-    reason="spec/wrpc.md 5 (interop note 1): over NATS the client ends the stream inside a result future at "
-    "EOF before its data arrives; the dynamic wrpc.client shows the same, so it is not the bindings",
-    strict=False,
-)
 async def test_a_typed_stream_param_comes_back_from_the_rust_reference_as_a_future_stream(
     worlds: dict[str, ModuleType], peer: Peer, nc: NATS
 ) -> None:
