@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 
 import nats
 import pytest
@@ -46,6 +46,25 @@ def live_state(nc: NATS, transport: NatsTransport, server: Server, client: Clien
         **{f"server.{k}": v for k, v in server.stats().items()},
         **{f"client.{k}": v for k, v in client.stats().items()},
     }
+
+
+def slow_until_cancelled(
+    stopped: asyncio.Event, started: asyncio.Event | None = None
+) -> Callable[[], Coroutine[None, None, str]]:
+    """A `SLOW` handler that would answer only after 30 s: it sets `started` (if given) when it runs and
+    `stopped` when its call is cancelled, which is what the deadline and cancellation tests wait for."""
+
+    async def slow() -> str:
+        if started is not None:
+            started.set()
+        try:
+            await asyncio.sleep(30)
+        except asyncio.CancelledError:
+            stopped.set()
+            raise
+        return "too late"
+
+    return slow
 
 
 async def settle(
@@ -141,16 +160,7 @@ async def test_no_responders_is_raised_fast_not_as_a_timeout(transport: NatsTran
 async def test_a_deadline_fires_on_the_caller_and_stops_the_servers_work(transport: NatsTransport) -> None:
     server = Server(transport)
     stopped = asyncio.Event()
-
-    async def slow() -> str:
-        try:
-            await asyncio.sleep(30)
-        except asyncio.CancelledError:
-            stopped.set()
-            raise
-        return "too late"
-
-    await server.serve(INSTANCE, SLOW, slow)
+    await server.serve(INSTANCE, SLOW, slow_until_cancelled(stopped))
     started = time.monotonic()
     with pytest.raises(DeadlineExceeded):
         await Client(transport, timeout=0.3).invoke(INSTANCE, SLOW)
@@ -164,16 +174,7 @@ async def test_the_server_stops_at_the_deadline_it_was_sent_even_when_the_caller
 ) -> None:
     server = Server(transport)
     stopped = asyncio.Event()
-
-    async def slow() -> str:
-        try:
-            await asyncio.sleep(30)
-        except asyncio.CancelledError:
-            stopped.set()
-            raise
-        return "too late"
-
-    await server.serve(INSTANCE, SLOW, slow)
+    await server.serve(INSTANCE, SLOW, slow_until_cancelled(stopped))
     # A raw caller sends the deadline header and simply stops listening: the server must stop by itself.
     await nc.publish(
         "behaviour.wrpc.0.0.1." + INSTANCE + ".slow",
@@ -208,17 +209,7 @@ async def test_a_handler_exception_reaches_the_python_caller_with_its_text(trans
 async def test_a_cancelled_caller_stops_the_servers_work(transport: NatsTransport) -> None:
     server = Server(transport)
     started, stopped = asyncio.Event(), asyncio.Event()
-
-    async def slow() -> str:
-        started.set()
-        try:
-            await asyncio.sleep(30)
-        except asyncio.CancelledError:
-            stopped.set()
-            raise
-        return "never"
-
-    await server.serve(INSTANCE, SLOW, slow)
+    await server.serve(INSTANCE, SLOW, slow_until_cancelled(stopped, started))
     call = asyncio.create_task(Client(transport, timeout=None).invoke(INSTANCE, SLOW))
     await asyncio.wait_for(started.wait(), 2)
     call.cancel()
@@ -440,16 +431,7 @@ async def test_a_server_default_timeout_bounds_calls_whose_caller_sent_no_deadli
 ) -> None:
     server = Server(transport, default_timeout=0.2)
     stopped = asyncio.Event()
-
-    async def slow() -> str:
-        try:
-            await asyncio.sleep(30)
-        except asyncio.CancelledError:
-            stopped.set()
-            raise
-        return "late"
-
-    await server.serve(INSTANCE, SLOW, slow)
+    await server.serve(INSTANCE, SLOW, slow_until_cancelled(stopped))
     # Like an upstream caller: no deadline header, no liveness probe.
     await nc.publish("behaviour.wrpc.0.0.1." + INSTANCE + ".slow", b"", reply="_INBOX.upstream")
     await asyncio.wait_for(stopped.wait(), 2)
