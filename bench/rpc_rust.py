@@ -520,20 +520,22 @@ def _report(
             "",
             *_profile_tables(stats, int(load_report["calls"])),
         ]
-    failed = {
-        f"{key[0]} {key[1]}->{key[2]}": (sum(int(c["errors"]) for c in cells.values()), cells)
-        for key, cells in results.items()
+    errors = {
+        f"{t} {c}->{s}": sum(int(x["errors"]) for x in cells.values()) for (t, c, s), cells in results.items()
     }
-    if any(n for n, _ in failed.values()):
+    if any(errors.values()):
         lines += [
             "",
-            "Failed calls during the run: " + ", ".join(f"{k}: {n}" for k, (n, _) in failed.items() if n),
+            "Failed calls during the run: " + ", ".join(f"{k}: {n}" for k, n in errors.items() if n),
         ]
-        for _, cells in failed.values():
-            for c in cells.values():
-                if c.get("first_error"):
-                    lines.append(f"(first Rust client error: {c['first_error']})")
-                    break
+        first = [
+            str(x["first_error"])
+            for cells in results.values()
+            for x in cells.values()
+            if x.get("first_error")
+        ]
+        if first:
+            lines.append(f"(first error a Rust client reported: {first[0]})")
     return "\n".join(lines)
 
 
