@@ -5,7 +5,6 @@ each served by the generic checking implementation and called with sample values
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -19,13 +18,6 @@ from wrpc.transport.framed import FramedClient, FramedServer
 SPEC_WIT = ROOT / "spec" / "wit"
 
 
-@pytest.fixture(params=["tcp", "unix"])
-async def framed(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[FramedServer]:
-    address = "tcp://127.0.0.1:0" if request.param == "tcp" else f"unix://{tmp_path / 'wrpc.sock'}"
-    async with FramedServer(address) as server:
-        yield server
-
-
 async def roundtrip_world(server: FramedServer, wit: Path, world: str) -> list[str]:
     resolve = witparser.load(str(wit))
     functions = world_functions(resolve, resolve.select_world(None, world))
@@ -33,14 +25,14 @@ async def roundtrip_world(server: FramedServer, wit: Path, world: str) -> list[s
     return await roundtrip(FramedClient(server.address), server, functions)
 
 
-async def test_every_type_of_the_spec_roundtrip_world_crosses_framed(framed: FramedServer) -> None:
-    problems = await roundtrip_world(framed, SPEC_WIT, "roundtrip")
+async def test_every_type_of_the_spec_roundtrip_world_crosses_framed(framed_server: FramedServer) -> None:
+    problems = await roundtrip_world(framed_server, SPEC_WIT, "roundtrip")
     assert not problems, "\n".join(problems)
 
 
 @pytest.mark.parametrize("world", ["sync-server", "async-server", "resources-server"])
 async def test_every_function_of_the_shared_wrpc_tests_worlds_crosses_framed(
-    framed: FramedServer, world: str
+    framed_server: FramedServer, world: str
 ) -> None:
-    problems = await roundtrip_world(framed, shared_path("wit", "wrpc-tests"), world)
+    problems = await roundtrip_world(framed_server, shared_path("wit", "wrpc-tests"), world)
     assert not problems, "\n".join(problems)

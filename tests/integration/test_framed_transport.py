@@ -5,7 +5,6 @@ test_framed_matrix.py."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -17,13 +16,6 @@ from wrpc.transport.framed import FramedAddress, FramedClient, FramedServer
 
 HELLO = "wrpc-examples:hello/handler"
 HELLO_REPLY = bytes.fromhex("0f") + b"hello from Rust"
-
-
-@pytest.fixture(params=["tcp", "unix"])
-async def server(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[FramedServer]:
-    address = "tcp://127.0.0.1:0" if request.param == "tcp" else f"unix://{tmp_path / 'wrpc.sock'}"
-    async with FramedServer(address) as srv:
-        yield srv
 
 
 async def read_all(reader: object) -> bytes:
@@ -46,7 +38,7 @@ async def serve_once(server: FramedServer, instance: str, func: str, **kw: objec
     raise AssertionError("listener ended")
 
 
-async def test_hello_client_writes_the_worked_bytes_then_half_closes(server: FramedServer) -> None:
+async def test_hello_client_writes_the_worked_bytes_then_half_closes(framed_server: FramedServer) -> None:
     received = asyncio.get_running_loop().create_future()
 
     async def raw_peer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -55,8 +47,8 @@ async def test_hello_client_writes_the_worked_bytes_then_half_closes(server: Fra
         writer.write_eof()
         writer.close()
 
-    await server.aclose()  # replace the wRPC server by a raw socket peer on the same address
-    addr = server.address
+    await framed_server.aclose()  # replace the wRPC server by a raw socket peer on the same address
+    addr = framed_server.address
     if addr.scheme == "unix":
         raw = await asyncio.start_unix_server(raw_peer, addr.path)
     else:
@@ -69,8 +61,10 @@ async def test_hello_client_writes_the_worked_bytes_then_half_closes(server: Fra
         await call.close()
 
 
-async def test_hello_server_answers_raw_bytes_with_root_frame_and_half_close(server: FramedServer) -> None:
-    listener = await server.serve(HELLO, "hello")
+async def test_hello_server_answers_raw_bytes_with_root_frame_and_half_close(
+    framed_server: FramedServer,
+) -> None:
+    listener = await framed_server.serve(HELLO, "hello")
 
     async def handle() -> None:
         async for invocation in listener:
@@ -80,7 +74,7 @@ async def test_hello_server_answers_raw_bytes_with_root_frame_and_half_close(ser
             return
 
     task = asyncio.create_task(handle())
-    reader, writer = await open_raw(server.address)
+    reader, writer = await open_raw(framed_server.address)
     writer.write(encode_invocation(HELLO, "hello", b""))
     writer.write_eof()
     assert await reader.read() == encode_frame((), HELLO_REPLY)  # the whole answer, then EOF
@@ -88,10 +82,12 @@ async def test_hello_server_answers_raw_bytes_with_root_frame_and_half_close(ser
     await task
 
 
-async def test_async_param_and_result_paths_travel_as_indexed_frames(server: FramedServer) -> None:
-    accepted = asyncio.create_task(serve_once(server, "example:bytes/handler", "echo", param_paths=[(0,)]))
+async def test_async_param_and_result_paths_travel_as_indexed_frames(framed_server: FramedServer) -> None:
+    accepted = asyncio.create_task(
+        serve_once(framed_server, "example:bytes/handler", "echo", param_paths=[(0,)])
+    )
     await asyncio.sleep(0)
-    client = FramedClient(server.address)
+    client = FramedClient(framed_server.address)
     call = await client.invoke(
         "example:bytes/handler", "echo", b"\x00", param_paths=[(0,)], result_paths=[(0,)]
     )
@@ -110,9 +106,9 @@ async def test_async_param_and_result_paths_travel_as_indexed_frames(server: Fra
     await call.close()
 
 
-async def test_unregistered_path_ends_every_reader_with_a_protocol_error(server: FramedServer) -> None:
-    accepted = asyncio.create_task(serve_once(server, "x:y/z", "f", param_paths=[(0,)]))
-    reader, writer = await open_raw(server.address)
+async def test_unregistered_path_ends_every_reader_with_a_protocol_error(framed_server: FramedServer) -> None:
+    accepted = asyncio.create_task(serve_once(framed_server, "x:y/z", "f", param_paths=[(0,)]))
+    reader, writer = await open_raw(framed_server.address)
     writer.write(
         encode_invocation("x:y/z", "f", b"") + encode_frame((0,), b"\x01") + encode_frame((5,), b"\x02")
     )
@@ -124,15 +120,17 @@ async def test_unregistered_path_ends_every_reader_with_a_protocol_error(server:
     writer.close()
 
 
-async def test_unserved_function_drops_the_connection_so_results_end_empty(server: FramedServer) -> None:
-    call = await FramedClient(server.address).invoke("nobody:serves/this", "f", b"")
+async def test_unserved_function_drops_the_connection_so_results_end_empty(
+    framed_server: FramedServer,
+) -> None:
+    call = await FramedClient(framed_server.address).invoke("nobody:serves/this", "f", b"")
     assert await read_all(call.reader()) == b""  # the client layer reports this as incomplete results
     await call.close()
 
 
-async def test_bad_version_byte_drops_the_connection(server: FramedServer) -> None:
-    await server.serve(HELLO, "hello")
-    reader, writer = await open_raw(server.address)
+async def test_bad_version_byte_drops_the_connection(framed_server: FramedServer) -> None:
+    await framed_server.serve(HELLO, "hello")
+    reader, writer = await open_raw(framed_server.address)
     writer.write(b"\x01" + encode_invocation(HELLO, "hello", b"")[1:])
     assert await reader.read() == b""
     writer.close()
@@ -147,11 +145,11 @@ async def test_nobody_listening_is_no_responders_at_once(tmp_path: Path) -> None
         await FramedClient(address).invoke(HELLO, "hello", b"")
 
 
-async def test_large_write_is_split_into_frames_and_arrives_whole(server: FramedServer) -> None:
-    accepted = asyncio.create_task(serve_once(server, "big:data/x", "f"))
+async def test_large_write_is_split_into_frames_and_arrives_whole(framed_server: FramedServer) -> None:
+    accepted = asyncio.create_task(serve_once(framed_server, "big:data/x", "f"))
     await asyncio.sleep(0)
     payload = bytes(range(256)) * 12_000  # about 3 MiB: more than one frame's worth
-    call = await FramedClient(server.address).invoke("big:data/x", "f", payload)
+    call = await FramedClient(framed_server.address).invoke("big:data/x", "f", payload)
     inv = await accepted
     assert await read_all(inv.reader()) == payload
     await inv.writer().write(payload)
