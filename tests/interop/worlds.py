@@ -261,7 +261,7 @@ class Contracts:
 
 def check_sync_values(values: tuple[Any, ...] | list[Any]) -> None:
     got = list(values)
-    want = list(SYNC_VALUES)
+    want: list[Any] = list(SYNC_VALUES)
     assert same_f32(got[9], want[9]), f"test.sync f32 was {got[9]!r}"
     got[9] = want[9]
     assert got == want, f"test.sync values were {values!r}"
