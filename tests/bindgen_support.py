@@ -1,7 +1,8 @@
 """Test helper: generate a world's bindings into a temporary directory and import them.
 
 Each call gets a fresh package name, so bindings of different worlds (or of the same world in several
-tests) never meet in `sys.modules`.
+tests) never meet in `sys.modules`. Also what the tests of typed bindings over a transport share: the
+bindings of every world of the shared wrpc-tests WIT, and an async iterator to pass as a stream.
 """
 
 from __future__ import annotations
@@ -9,14 +10,27 @@ from __future__ import annotations
 import importlib
 import itertools
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import witparser
+from tests.conftest import shared_path
 from witparser import Resolve
 from wrpc.bindgen import generate, write
 
 _serial = itertools.count()
+
+WRPC_TESTS_WORLDS = (
+    "sync-server",
+    "sync-client",
+    "async-server",
+    "async-client",
+    "resources-server",
+    "resources-client",
+)
+"""The worlds of the shared wrpc-tests WIT (the reference's own integration worlds)."""
 
 
 def generate_into(resolve: Resolve, world: str | None, out: Path, package: str | None = None) -> str:
@@ -43,3 +57,15 @@ def bindings(wit: str, world: str | None, out: Path) -> ModuleType:
 def submodule(package: ModuleType, dotted: str) -> ModuleType:
     """`package.<dotted>` imported (e.g. `imports.sync`)."""
     return importlib.import_module(f"{package.__name__}.{dotted}")
+
+
+def wrpc_tests_bindings(out: Path) -> dict[str, ModuleType]:
+    """The bindings of every world in `WRPC_TESTS_WORLDS`, generated under `out` and imported, by world name."""
+    resolve = witparser.load(str(shared_path("wit", "wrpc-tests")))
+    return {name: import_bindings(out, generate_into(resolve, name, out)) for name in WRPC_TESTS_WORLDS}
+
+
+async def chunks(*items: Any) -> AsyncIterator[Any]:
+    """`items` as an async iterator: a stream value to send or return."""
+    for item in items:
+        yield item

@@ -6,16 +6,13 @@ results, tuples, resources as handles (moved by `own`, forgotten by `release`), 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
 from nats.aio.client import Client as NATS
 
-import witparser
-from tests.bindgen_support import generate_into, import_bindings, submodule
-from tests.conftest import shared_path
+from tests.bindgen_support import chunks, submodule, wrpc_tests_bindings
 from wrpc.bindgen.runtime import release
 from wrpc.client import Client
 from wrpc.errors import IncompleteResults, RemoteError
@@ -27,17 +24,7 @@ from wrpc.values import Err, Ok
 
 @pytest.fixture(scope="module")
 def worlds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, ModuleType]:
-    resolve = witparser.load(str(shared_path("wit", "wrpc-tests")))
-    out: Path = tmp_path_factory.mktemp("bindings")
-    names = [
-        "sync-server",
-        "sync-client",
-        "resources-server",
-        "resources-client",
-        "async-server",
-        "async-client",
-    ]
-    return {name: import_bindings(out, generate_into(resolve, name, out)) for name in names}
+    return wrpc_tests_bindings(tmp_path_factory.mktemp("bindings"))
 
 
 @pytest.fixture(params=["nats", "tcp"])
@@ -197,10 +184,6 @@ async def test_typed_futures_and_streams_cross_the_wire(
 ) -> None:
     invoker, acceptor = transports
     client_async = submodule(worlds["async-client"], "imports.async_")
-
-    async def chunks(*items: Any) -> AsyncIterator[Any]:
-        for item in items:
-            yield item
 
     class AsyncImpl:
         async def with_streams(self) -> tuple[AsyncIterator[bytes], AsyncIterator[list[str]]]:

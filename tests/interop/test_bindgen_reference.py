@@ -17,8 +17,7 @@ import pytest
 from nats.aio.client import Client as NATS
 
 import witparser
-from tests.bindgen_support import generate_into, import_bindings, submodule
-from tests.conftest import shared_path
+from tests.bindgen_support import chunks, generate_into, import_bindings, submodule, wrpc_tests_bindings
 from tests.interop.conftest import INTEROP_TIMEOUT
 from tests.interop.peer import Peer
 from wrpc.client import Client
@@ -28,30 +27,16 @@ from wrpc.values import Err, Ok
 pytestmark = [pytest.mark.interop, pytest.mark.timeout(INTEROP_TIMEOUT)]
 
 HELLO_WIT = Path(__file__).parent / "rust" / "wit" / "hello"
-WORLDS = [
-    "sync-server",
-    "sync-client",
-    "async-server",
-    "async-client",
-    "resources-server",
-    "resources-client",
-]
 
 
 @pytest.fixture(scope="module")
 def worlds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, ModuleType]:
     out: Path = tmp_path_factory.mktemp("bindings")
-    integration = witparser.load(str(shared_path("wit", "wrpc-tests")))
-    loaded = {name: import_bindings(out, generate_into(integration, name, out)) for name in WORLDS}
+    loaded = wrpc_tests_bindings(out)
     hello = witparser.load(str(HELLO_WIT))
     for name in ("client", "server"):
         loaded[f"hello-{name}"] = import_bindings(out, generate_into(hello, name, out))
     return loaded
-
-
-async def chunks(*items: Any) -> AsyncIterator[Any]:
-    for item in items:
-        yield item
 
 
 async def test_typed_clients_call_the_rust_reference(
