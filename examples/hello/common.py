@@ -9,7 +9,7 @@ from pathlib import Path
 
 import witparser
 from wrpc import types as t
-from wrpc.connect import NatsOptions, connect
+from wrpc.connect import DEFAULT_URL, NatsOptions, connect
 from wrpc.functions import find
 from wrpc.transport.framed import FramedClient, FramedServer
 from wrpc.transport.nats import NatsTransport
@@ -26,9 +26,18 @@ def hello_function() -> t.FunctionType:
 
 def add_transport_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("--nats", metavar="URL", help="NATS server URL (the default: nats://127.0.0.1:4222)")
+    group.add_argument("--nats", metavar="URL", help=f"NATS server URL (the default: {DEFAULT_URL})")
     group.add_argument("--tcp", metavar="HOST:PORT", help="use the framed transport over TCP instead")
     group.add_argument("--unix", metavar="PATH", help="use the framed transport over a Unix socket instead")
+
+
+def framed_address(args: argparse.Namespace) -> str | None:
+    """The framed transport's address when `--tcp` or `--unix` was given; `None` means NATS."""
+    if args.tcp:
+        return f"tcp://{args.tcp}"
+    if args.unix:
+        return f"unix://{args.unix}"
+    return None
 
 
 @asynccontextmanager
@@ -36,10 +45,11 @@ async def client_transport(
     args: argparse.Namespace, prefix: str
 ) -> AsyncIterator[FramedClient | NatsTransport]:
     """An invoker for the chosen transport; framed transports have no prefix."""
-    if args.tcp or args.unix:
-        yield FramedClient(f"tcp://{args.tcp}" if args.tcp else f"unix://{args.unix}")
+    address = framed_address(args)
+    if address is not None:
+        yield FramedClient(address)
         return
-    nc = await connect(NatsOptions(url=args.nats or "nats://127.0.0.1:4222"))
+    nc = await connect(NatsOptions(url=args.nats or DEFAULT_URL))
     transport = NatsTransport(nc, prefix=prefix)
     try:
         yield transport
@@ -53,11 +63,12 @@ async def server_transport(
     args: argparse.Namespace, prefix: str
 ) -> AsyncIterator[FramedServer | NatsTransport]:
     """An acceptor for the chosen transport, listening until the block ends."""
-    if args.tcp or args.unix:
-        async with FramedServer(f"tcp://{args.tcp}" if args.tcp else f"unix://{args.unix}") as server:
+    address = framed_address(args)
+    if address is not None:
+        async with FramedServer(address) as server:
             yield server
         return
-    nc = await connect(NatsOptions(url=args.nats or "nats://127.0.0.1:4222"))
+    nc = await connect(NatsOptions(url=args.nats or DEFAULT_URL))
     transport = NatsTransport(nc, prefix=prefix, queue_group=prefix or None)
     try:
         yield transport
