@@ -1,6 +1,7 @@
 """Sample values for any WIT type, and a generic implementation that checks its params and returns samples.
 
-Used by the round-trip matrices: every function of a world is served by `checking_handler`, which
+Used by the round-trip matrices: every function a world exports (`world_exports`) is served by
+`checking_handler`, which
 compares what arrived with `expected(param type)` and answers `sample(result type)`; the caller
 compares the result it got with `expected(result type)`. Futures and streams go both ways, so
 `materialize` awaits and drains them into plain values before comparing.
@@ -9,14 +10,21 @@ compares the result it got with `expected(result type)`. Futures and streams go 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
+import witparser
+from tests.conftest import ROOT
 from wrpc import types as t
 from wrpc.client import Client
+from wrpc.functions import Address, world_functions
 from wrpc.server import Server
 from wrpc.transport.asyncvalues import materialize
 from wrpc.transport.base import Acceptor, Invoker
 from wrpc.values import Err, Ok, Some, Variant
+
+SPEC_WIT = ROOT / "spec" / "wit"
+"""The project's own WIT; its `roundtrip` world exports every type."""
 
 _SCALARS: dict[type, Any] = {
     t.Bool: True,
@@ -93,6 +101,14 @@ def checking_handler(func: t.FunctionType, mismatches: list[str]) -> Callable[..
         return sample(func.result)
 
     return handler
+
+
+def world_exports(wit: Path, world: str) -> dict[Address, t.FunctionType]:
+    """The functions `world` of the WIT at `wit` exports, by wRPC address; a world with none fails the test."""
+    resolve = witparser.load(str(wit))
+    functions = world_functions(resolve, resolve.select_world(None, world))
+    assert functions, f"world {world} exports no functions"
+    return functions
 
 
 async def roundtrip(

@@ -9,20 +9,13 @@ from pathlib import Path
 
 import pytest
 
-import witparser
-from tests.conftest import ROOT, shared_path
-from tests.integration.samples import roundtrip
-from wrpc.functions import world_functions
+from tests.conftest import shared_path
+from tests.integration.samples import SPEC_WIT, roundtrip, world_exports
 from wrpc.transport.framed import FramedClient, FramedServer
-
-SPEC_WIT = ROOT / "spec" / "wit"
 
 
 async def roundtrip_world(server: FramedServer, wit: Path, world: str) -> list[str]:
-    resolve = witparser.load(str(wit))
-    functions = world_functions(resolve, resolve.select_world(None, world))
-    assert functions, f"world {world} exports no functions"
-    return await roundtrip(FramedClient(server.address), server, functions)
+    return await roundtrip(FramedClient(server.address), server, world_exports(wit, world))
 
 
 async def test_every_type_of_the_spec_roundtrip_world_crosses_framed(framed_server: FramedServer) -> None:

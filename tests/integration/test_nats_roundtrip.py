@@ -10,22 +10,16 @@ from pathlib import Path
 import pytest
 from nats.aio.client import Client as NATS
 
-import witparser
-from tests.conftest import ROOT, shared_path
-from tests.integration.samples import roundtrip
+from tests.conftest import shared_path
+from tests.integration.samples import SPEC_WIT, roundtrip, world_exports
 from wrpc.client import Client
-from wrpc.functions import world_functions
 from wrpc.server import Server
 from wrpc.transport.nats import NatsTransport
-
-SPEC_WIT = ROOT / "spec" / "wit"
 
 
 async def roundtrip_world(nc: NATS, wit: Path, world: str) -> list[str]:
     """Serve every export of `world` and call each; return the mismatches and failures found."""
-    resolve = witparser.load(str(wit))
-    functions = world_functions(resolve, resolve.select_world(None, world))
-    assert functions, f"world {world} exports no functions"
+    functions = world_exports(wit, world)
     transport = NatsTransport(nc, prefix=f"roundtrip-{world}")
     try:
         return await roundtrip(transport, transport, functions)
@@ -46,8 +40,7 @@ async def test_every_function_of_the_shared_wrpc_tests_worlds_crosses_nats(nc: N
 
 
 async def test_resources_are_opaque_handles_the_server_chooses_and_the_caller_echoes(nc: NATS) -> None:
-    resolve = witparser.load(str(SPEC_WIT))
-    functions = world_functions(resolve, resolve.select_world(None, "roundtrip"))
+    functions = world_exports(SPEC_WIT, "roundtrip")
     instance = "wrpc-py:roundtrip/counters@0.1.0"
     counters: dict[bytes, int] = {}
 
