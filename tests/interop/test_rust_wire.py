@@ -207,11 +207,16 @@ class Proxy:
         return f"{host}:{port}"
 
 
-async def test_rust_hello_over_tcp_is_the_bytes_of_the_notes(peer: Peer) -> None:
+async def proxied_rust_server(peer: Peer) -> tuple[Proxy, str]:
+    """A Rust peer serving on TCP behind a recording `Proxy`: the proxy and the address to call it at."""
     server = await peer.serve("tcp", "127.0.0.1:0")
     host, port = server.target.rsplit(":", 1)
     proxy = Proxy((host, int(port)))
-    target = await proxy.start()
+    return proxy, await proxy.start()
+
+
+async def test_rust_hello_over_tcp_is_the_bytes_of_the_notes(peer: Peer) -> None:
+    proxy, target = await proxied_rust_server(peer)
     reports = await peer.call("tcp", target, "hello")
     assert not failed(reports), failed(reports)
     await asyncio.wait_for(proxy.done.wait(), 5)
@@ -222,10 +227,7 @@ async def test_rust_hello_over_tcp_is_the_bytes_of_the_notes(peer: Peer) -> None
 
 
 async def test_rust_stream_over_tcp_uses_indexed_frames(peer: Peer) -> None:
-    server = await peer.serve("tcp", "127.0.0.1:0")
-    host, port = server.target.rsplit(":", 1)
-    proxy = Proxy((host, int(port)))
-    target = await proxy.start()
+    proxy, target = await proxied_rust_server(peer)
     reports = await peer.call("tcp", target, "async")
     assert not failed(reports), failed(reports)
     for _ in range(100):
