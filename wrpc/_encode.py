@@ -24,7 +24,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from wrpc import types as t
-from wrpc._gen import Emitter, has_async, indent, is_inline, uleb
+from wrpc._gen import Emitter, has_async, indent, is_inline
+from wrpc._leb128 import uleb
 from wrpc.values import Deferred, Err, Ok, Some, Variant
 
 

@@ -119,31 +119,6 @@ def check_supported(ty: t.WitType | None) -> None:
             check_supported(err)
 
 
-def uleb(value: int) -> bytes:
-    """Minimal unsigned LEB128 (also used to precompute case indexes and lengths)."""
-    out = bytearray()
-    while True:
-        byte = value & 0x7F
-        value >>= 7
-        if value:
-            out.append(byte | 0x80)
-        else:
-            out.append(byte)
-            return bytes(out)
-
-
-def sleb(value: int) -> bytes:
-    """Minimal signed (two's-complement) LEB128."""
-    out = bytearray()
-    while True:
-        byte = value & 0x7F
-        value >>= 7
-        if (value == 0 and not byte & 0x40) or (value == -1 and byte & 0x40):
-            out.append(byte)
-            return bytes(out)
-        out.append(byte | 0x80)
-
-
 class Emitter:
     """Accumulates generated functions and the constants they refer to, then `exec`s them once.
 

@@ -24,6 +24,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from wrpc._leb128 import uleb
+
 PROTOCOL_VERSION: Final = 0
 """The framing version byte the client sends first; a server drops any other value."""
 
@@ -84,17 +86,7 @@ def encode_uleb32(value: int) -> bytes:
     """Minimal unsigned LEB128 of a u32, as every length, path element and count on this wire."""
     if not 0 <= value <= _U32_MAX:
         raise ValueError(f"{value} does not fit in a u32")
-    if value < 0x80:
-        return bytes((value,))
-    out = bytearray()
-    while True:
-        byte = value & 0x7F
-        value >>= 7
-        if value:
-            out.append(byte | 0x80)
-        else:
-            out.append(byte)
-            return bytes(out)
+    return uleb(value)
 
 
 def encode_path(path: Sequence[int]) -> bytes:
