@@ -27,7 +27,7 @@ HEADER_IMPORTS: tuple[str, ...] = (
     "from wrpc.bindgen import runtime as _rt",
     "from wrpc.values import Err, Ok, Some",
 )
-"""Imports every generated module starts with; unused ones are harmless and keep generation simple."""
+"""The imports a generated module may need; `render` keeps the names its text uses."""
 
 _DEFINITION = re.compile(r"^(?:class (\w+)|(\w+): TypeAlias =|async def (\w+)\()")
 
@@ -37,6 +37,21 @@ RESERVED: frozenset[str] = frozenset(
         "_rt", "Err", "Ok", "Some", "annotations",
     }
 )  # fmt: skip
+
+
+def _used_imports(code: str) -> list[str]:
+    """The lines of `HEADER_IMPORTS` narrowed to the names `code` refers to, so no import is unused."""
+    out: list[str] = []
+    for line in HEADER_IMPORTS:
+        if not line:
+            if out and out[-1]:
+                out.append(line)
+            continue
+        source, _, names = line.partition(" import ")
+        used = [n for n in names.split(", ") if re.search(rf"\b{n.rpartition(' as ')[2]}\b", code)]
+        if used:
+            out.append(f"{source} import {', '.join(used)}")
+    return out
 
 
 def lit(text: str) -> str:
@@ -124,12 +139,13 @@ class Module:
         return sorted(name for name in names if not name.startswith("_"))
 
     def render(self) -> str:
+        exported = ["", "", f"__all__ = [{', '.join(lit(name) for name in self.public_names())}]"]
+        code = "\n".join([*self.body, "", "", *self.tail, *exported])
         out = [*docstring("\n".join(self.docs), ""), "", "from __future__ import annotations", ""]
-        out += HEADER_IMPORTS
+        out += _used_imports(code)
         out += self._import_lines
         out += ["", "# ruff: noqa", ""]
-        exported = ["", "", f"__all__ = [{', '.join(lit(name) for name in self.public_names())}]"]
-        text = "\n".join([*out, *self.body, "", "", *self.tail, *exported]).rstrip() + "\n"
+        text = "\n".join([*out, code]).rstrip() + "\n"
         while "\n\n\n\n" in text:
             text = text.replace("\n\n\n\n", "\n\n\n")
         return text
