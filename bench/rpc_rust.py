@@ -48,9 +48,16 @@ from wrpc.embedded import EmbeddedNats
 
 PEER_PROJECT = ROOT / "tests" / "interop" / "rust"
 TARGET_DIR = Path(
-    os.environ.get("WRPC_INTEROP_TARGET", Path.home() / ".cache" / "wrpc-lattice" / "interop-target")
+    os.environ.get("WRPC_BENCH_PEER_TARGET", Path.home() / ".cache" / "wrpc-lattice" / "bench-target")
 )
-"""Where the interop fixtures build the peer (`tests/interop/conftest.py`); the same cache is reused."""
+"""Where the benchmark's own build of the peer is cached: not the interop tests' target, because the
+interop profile compiles the peer crate (which holds the monomorphized transport code) at opt-level 1
+for build time, and a benchmark against the reference must not handicap it."""
+OPTIMIZED = (
+    "profile.release.opt-level=3",
+    "profile.release.package.wrpc-interop-peer.opt-level=3",
+)
+"""Cargo `--config` overrides for the benchmark build: everything at opt-level 3."""
 WORKLOADS = {"16 B": "bytes16", "16 KiB": "bytes16k", "record": "record"}
 """Payload label -> the peer's `bench-call --workload` name."""
 CONCURRENCY = (1, 100)
@@ -186,9 +193,10 @@ def _peer_binary() -> tuple[Path | None, str]:
         if binary.exists():
             return binary, ""
         return None, "cargo is not installed and no built wrpc-interop-peer is cached"
-    print(f"   building the Rust peer ({PEER_PROJECT.relative_to(ROOT)}) with cargo", flush=True)
+    print(f"   building the Rust peer ({PEER_PROJECT.relative_to(ROOT)}) with cargo, opt-level 3", flush=True)
+    overrides = [arg for config in OPTIMIZED for arg in ("--config", config)]
     proc = subprocess.run(
-        [cargo, "build", "--release", "--locked"],
+        [cargo, "build", "--release", "--locked", *overrides],
         cwd=PEER_PROJECT,
         env={**os.environ, "CARGO_TARGET_DIR": str(TARGET_DIR)},
         capture_output=True,
@@ -423,8 +431,8 @@ def _report(
         "## RPC against the Rust wRPC reference: Python and Rust clients and servers",
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-        f"the Rust side is the interop peer (`tests/interop/rust`, the published wRPC crates, release "
-        f"build). Each cell is the best of {REPEATS} runs, the pairs taking turns on every cell: the Rust "
+        f"the Rust side is the interop peer (`tests/interop/rust`, the published wRPC crates, a release "
+        f"build with every crate at opt-level 3). Each cell is the best of {REPEATS} runs, the pairs taking turns on every cell: the Rust "
         f"client (`bench-call`) counts every call of {WARMUP + WINDOW:g} s, the Python client "
         f"(`bench.rpc`'s loop) the calls of {WINDOW:g} s after {WARMUP:g} s of warm-up; every client and "
         "server is its own process, and they share two cores with nats-server (the whole run took "
