@@ -93,7 +93,7 @@ class Client:
         inv: ClientInvocation | None = None
         sender: asyncio.Task[None] | None = None
         try:
-            async with asyncio.timeout_at(deadline):
+            with _Deadline(loop, deadline):
                 inv = await self.transport.invoke(
                     instance,
                     wire,
@@ -102,6 +102,7 @@ class Client:
                     result_paths=sig.result_paths,
                     headers=all_headers,
                     timeout=timeout,
+                    bounded=True,
                 )
                 if deferred:
                     sender = loop.create_task(send_deferred(deferred, inv.writer))
@@ -134,6 +135,35 @@ class Client:
         for task in list(self._background):
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
+
+
+class _Deadline:
+    """`asyncio.timeout_at` for the body of one call, at a fraction of its cost (one timer, no
+    coroutines): at `when` the task is cancelled, and the cancellation leaves as `TimeoutError`."""
+
+    __slots__ = ("_cancelling", "_expired", "_task", "_timer")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, when: float | None) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._task = task
+        self._cancelling = task.cancelling()
+        self._expired = False
+        self._timer = None if when is None else loop.call_at(when, self._expire)
+
+    def _expire(self) -> None:
+        self._expired = True
+        self._task.cancel()
+
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        # Only our own cancellation becomes a timeout: not one somebody else asked for too.
+        if self._expired and exc_type is asyncio.CancelledError and self._task.uncancel() <= self._cancelling:
+            raise TimeoutError from exc
 
 
 PROPAGATED_HEADERS = ("traceparent", "tracestate")

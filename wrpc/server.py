@@ -20,6 +20,10 @@ Rules of this module:
 4. A call stops when the caller's deadline passes (the deadline extension) or the caller cancels or
    disappears (the cancellation extension): the handler task is cancelled and the invocation ended.
 5. Every task a server starts is tracked and ends with it: after `close()` nothing is left running.
+6. A call whose handler is a plain function and whose params have all arrived runs without a task,
+   from the step that accepted it, when the transport can send its results without waiting
+   (`ServerInvocation.finish_nowait`); anything else continues in a task where it left off. Such a
+   call cannot be interrupted, so it needs no deadline timer.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ import asyncio
 import contextlib
 import contextvars
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +40,15 @@ from wrpc import types as t
 from wrpc.errors import DecodeError, IncompleteResults, WrpcError
 from wrpc.functions import wire_name
 from wrpc.log import get_logger
-from wrpc.transport.asyncvalues import Channels, Signature, bind, encode, send_deferred, signature
+from wrpc.transport.asyncvalues import (
+    NOT_READY,
+    Channels,
+    Signature,
+    bind,
+    encode,
+    send_deferred,
+    signature,
+)
 from wrpc.transport.base import Acceptor, Listener, ServerInvocation
 
 log = get_logger("wrpc.server")
@@ -59,6 +71,8 @@ class Served:
     handler: Handler
     listener: Listener
     signature: Signature
+    eager: bool
+    """Whether calls may run without a task (rule 6): a plain-function handler, no async values."""
 
 
 class Server:
@@ -86,7 +100,8 @@ class Server:
         wire = name or wire_name(func.name)
         sig = signature(func)
         listener = await self.transport.serve(instance, wire, param_paths=sig.param_paths)
-        served = Served(instance, wire, func, handler, listener, sig)
+        eager = not (inspect.iscoroutinefunction(handler) or sig.params_async or sig.results_async)
+        served = Served(instance, wire, func, handler, listener, sig, eager)
         self._served.append(served)
         task = asyncio.get_running_loop().create_task(self._accept(served))
         self._loops.add(task)
@@ -98,13 +113,21 @@ class Server:
         loop = asyncio.get_running_loop()
 
         def start(inv: ServerInvocation) -> None:
-            task = loop.create_task(self._call(served, inv))
+            if served.eager:
+                rest = contextvars.copy_context().run(_begin, served, inv, self._call)
+                if rest is None:
+                    return
+            else:
+                rest = self._call(served, inv)
+            task = loop.create_task(rest)
             self._calls.add(task)
             task.add_done_callback(self._calls.discard)
 
         await served.listener.dispatch(start)
 
-    async def _call(self, served: Served, inv: ServerInvocation) -> None:
+    async def _call(
+        self, served: Served, inv: ServerInvocation, channels: Channels | None = None, result: Any = NOT_READY
+    ) -> None:
         """Run one invocation in this task; the deadline and the caller's cancellation cancel it.
 
         One task per call: the deadline is a timer and cancellation a callback, both cancelling this
@@ -125,7 +148,7 @@ class Server:
         timer = None if timeout is None else loop.call_later(timeout, stop, "deadline exceeded")
         withdraw = inv.on_cancel(lambda: stop("cancelled by the caller"))
         try:
-            await _handle(served, inv)
+            await _handle(served, inv, channels, result)
         except asyncio.CancelledError:
             running = False
             if not stopped or task.uncancel() > 0:
@@ -170,28 +193,73 @@ async def _end(inv: ServerInvocation, reason: str) -> None:
         await inv.fail(reason)
 
 
-async def _handle(served: Served, inv: ServerInvocation) -> None:
-    """One invocation from params to results; every failure ends it with a reason."""
-    func = served.func
+Resume = Callable[[Served, ServerInvocation, Channels, Any], Coroutine[Any, Any, None]]
+
+
+def _begin(served: Served, inv: ServerInvocation, resume: Resume) -> Coroutine[Any, Any, None] | None:
+    """Run a call as far as it goes without waiting (rule 6). Returns None when the call is over, else
+    the coroutine that does the rest in a task: `resume(served, inv, channels, result)` (the deadline
+    and cancellation apply to it) or the ending of a failed call. Runs in a context of its own, inside
+    the transport's step that accepted the call."""
     sig = served.signature
     _current.set(inv)
     channels = Channels(inv.reader, f"params of {inv.description}")
     try:
-        params = await channels.source(()).decode(sig.params, (), what="params")
-    except (DecodeError, IncompleteResults) as exc:
-        log.warning("invalid invocation", subject=inv.description, error=str(exc))
-        await _end(inv, f"invalid params: {exc}")
-        return
+        params = channels.source(()).decode_nowait(sig.params, (), what="params")
+    except DecodeError as exc:
+        return _invalid(inv, exc)
+    except WrpcError:
+        params = NOT_READY  # the task reports it
+    if params is NOT_READY:
+        return resume(served, inv, channels, NOT_READY)
+    try:
+        result = served.handler(*params)
+        if inspect.isawaitable(result):
+            return resume(served, inv, channels, result)
+        data, _ = encode(sig.results, () if served.func.result is None else (result,), root="results")
+    except Exception as exc:
+        return _failed(inv, exc)
+    try:
+        if not inv.finish_nowait(data):
+            return resume(served, inv, channels, result)
     except WrpcError as exc:
         log.info("invocation lost", subject=inv.description, error=str(exc))
-        await _end(inv, str(exc))
-        return
+    return None
+
+
+async def _handle(
+    served: Served, inv: ServerInvocation, channels: Channels | None = None, result: Any = NOT_READY
+) -> None:
+    """One invocation from params to results; every failure ends it with a reason. `channels` and
+    `result` are where `_begin` left off (the handler's result, maybe awaitable, once it was called)."""
+    sig = served.signature
+    _current.set(inv)
+    if result is NOT_READY:
+        channels = channels or Channels(inv.reader, f"params of {inv.description}")
+        try:
+            params = await channels.source(()).decode(sig.params, (), what="params")
+        except (DecodeError, IncompleteResults) as exc:
+            await _invalid(inv, exc)
+            return
+        except WrpcError as exc:
+            log.info("invocation lost", subject=inv.description, error=str(exc))
+            await _end(inv, str(exc))
+            return
+        try:
+            result = served.handler(*(bind(params, channels) if sig.params_async else params))
+        except Exception as exc:
+            await _failed(inv, exc)
+            return
+    await _finish(served, inv, result)
+
+
+async def _finish(served: Served, inv: ServerInvocation, result: Any) -> None:
+    """From the handler's result (maybe awaitable) to the end of the call."""
     try:
-        result = served.handler(*(bind(params, channels) if sig.params_async else params))
         if inspect.isawaitable(result):
             result = await result
-        values = () if func.result is None else (result,)
-        data, deferred = encode(sig.results, values, root="results")
+        values = () if served.func.result is None else (result,)
+        data, deferred = encode(served.signature.results, values, root="results")
         root = inv.writer(())
         await root.write(data)
         await root.close()
@@ -200,12 +268,21 @@ async def _handle(served: Served, inv: ServerInvocation) -> None:
     except asyncio.CancelledError:
         raise
     except Exception as exc:
-        text = f"{type(exc).__name__}: {exc}"
-        log.info("handler failed", subject=inv.description, error=text)
-        await _end(inv, text)
+        await _failed(inv, exc)
         return
     with contextlib.suppress(WrpcError):
         await inv.close()
+
+
+async def _invalid(inv: ServerInvocation, exc: WrpcError) -> None:
+    log.warning("invalid invocation", subject=inv.description, error=str(exc))
+    await _end(inv, f"invalid params: {exc}")
+
+
+async def _failed(inv: ServerInvocation, exc: Exception) -> None:
+    text = f"{type(exc).__name__}: {exc}"
+    log.info("handler failed", subject=inv.description, error=text)
+    await _end(inv, text)
 
 
 def bound_handlers(impl: object, functions: Mapping[str, t.FunctionType]) -> dict[str, Handler]:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from wrpc.errors import ConnectionLost, DeadlineExceeded, NoResponders, RemoteError, RemoteProtocolError
+from wrpc.errors import (
+    ConnectionLost,
+    DeadlineExceeded,
+    LocalError,
+    NoResponders,
+    RemoteError,
+    RemoteProtocolError,
+)
 from wrpc.transport import nats_rules as rules
 
 
@@ -47,10 +54,21 @@ def test_inbox_subjects_route_to_token_kind_and_path() -> None:
 
 
 def test_the_first_message_leaves_room_for_the_reply_subject_and_headers() -> None:
-    assert rules.first_message_limit(1024, "_INBOX.x.y", None) == 1024 - 10
+    assert rules.first_message_limit(1024, "_INBOX.x.y", b"") == 1024 - 10
     headers = {"a": "bc"}
-    assert rules.header_size(headers) == len("NATS/1.0\r\n\r\n") + len("a: bc\r\n")
-    assert rules.first_message_limit(1024, "r", headers) == 1024 - 1 - rules.header_size(headers)
+    block = rules.encode_headers(headers)
+    assert rules.header_size(headers) == len(block) == len("NATS/1.0\r\n\r\n") + len("a: bc\r\n")
+    assert rules.first_message_limit(1024, "r", block) == 1024 - 1 - len(block)
+
+
+def test_header_blocks_are_what_nats_py_sends() -> None:
+    assert rules.encode_headers(None) == rules.encode_headers({}) == b""
+    assert rules.encode_headers({" wrpc-timeout-ms ": " 60000 ", "x": "a\r\nb"}) == (
+        b"NATS/1.0\r\nwrpc-timeout-ms: 60000\r\nx: a  b\r\n\r\n"
+    )
+    assert rules.encode_headers({" ": "dropped", "k": "v"}) == b"NATS/1.0\r\nk: v\r\n\r\n"
+    with pytest.raises(LocalError, match="invalid NATS header name 'a b'"):
+        rules.encode_headers({"a b": "v"})
 
 
 def test_split_never_yields_an_empty_message_nor_one_over_the_limit() -> None:

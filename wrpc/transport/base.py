@@ -211,6 +211,16 @@ class ServerInvocation(ABC):
     def writer(self, path: Path = ROOT) -> ChannelWriter:
         """The writer of result channel `path`; `()` is the sync results."""
 
+    def finish_nowait(self, results: bytes) -> bool:
+        """Send `results` as the whole result encoding and close the invocation, if the transport can
+        without waiting; otherwise (this default) send nothing and return False, and the server writes
+        and closes as usual. Raises what the transport raises; the invocation is closed either way.
+
+        A quick call then needs no task: a plain-function handler's results go out from the step that
+        accepted the call.
+        """
+        return False
+
     @abstractmethod
     async def fail(self, reason: str) -> None:
         """End every open result channel as a failure, carrying `reason` where the transport can."""
@@ -234,12 +244,15 @@ class Invoker(ABC):
         result_paths: Sequence[PathPattern] = (),
         headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
+        bounded: bool = False,
     ) -> ClientInvocation:
         """Start a call: send `params` (the whole sync param encoding) and end the root param channel.
 
         Returns once the server accepted the call (NATS: the handshake arrived), or raises
         `NoResponders`, `PayloadTooLarge`, `DeadlineExceeded` (nothing accepted within `timeout`),
-        `ConnectionLost` or `Unauthorized`.
+        `ConnectionLost` or `Unauthorized`. `bounded` says the caller's own deadline already covers
+        this wait (as `wrpc.client` does), so the transport arms no timer for it; `timeout` is still
+        sent as the deadline extension.
         """
 
 

@@ -405,6 +405,7 @@ class FramedClient(Invoker):
         result_paths: Sequence[PathPattern] = (),
         headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
+        bounded: bool = False,
     ) -> ClientInvocation:
         description = f"{self.address} {instance}.{func}"
         frames = FrameReader(
@@ -418,7 +419,7 @@ class FramedClient(Invoker):
         loop = asyncio.get_running_loop()
         addr = self.address
         try:
-            async with asyncio.timeout(timeout):
+            async with asyncio.timeout(None if bounded else timeout):
                 if addr.scheme == "unix":
                     await loop.create_unix_connection(lambda: stream, addr.path)
                 else:

@@ -19,7 +19,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping, Sequence
 from typing import Any
 
 import nats.errors
@@ -35,6 +35,7 @@ from wrpc.errors import (
     WrpcError,
 )
 from wrpc.log import enabled_for, get_logger
+from wrpc.transport import _natspy
 from wrpc.transport import nats_rules as rules
 from wrpc.transport.base import (
     ROOT,
@@ -107,9 +108,7 @@ class NatsTransport(Invoker, Acceptor):
                 raise ConnectionLost("the NATS connection is closed")
             self._inbox = self.nc.new_inbox()
             self._hook_connection_events()
-            self._inbox_sub = await self.nc.subscribe(
-                f"{self._inbox}.>", cb=self._on_inbox, pending_msgs_limit=0, pending_bytes_limit=0
-            )
+            self._inbox_sub = await _natspy.subscribe_inline(self.nc, f"{self._inbox}.>", self._on_inbox)
             await self._flush_and_hear_denials()
 
     async def _flush_and_hear_denials(self) -> None:
@@ -209,22 +208,45 @@ class NatsTransport(Invoker, Acceptor):
     def new_token(self) -> str:
         return self._tokens.next()
 
-    async def publish(
-        self, subject: str, payload: bytes, *, reply: str = "", headers: dict[str, str] | None = None
-    ) -> None:
-        """Publish one message, turning nats-py's errors into `wrpc.errors`."""
+    def publish_nowait(
+        self, subject: str, payload: bytes, *, reply: str = "", header_block: bytes = b""
+    ) -> Awaitable[Any] | None:
+        """Publish one message without waiting (see `_natspy`); returns nats-py's backpressure to await,
+        if any. Raises nats-py's errors as `wrpc.errors`."""
         try:
-            await self.nc.publish(subject, payload, reply=reply, headers=headers or None)
-        except nats.errors.MaxPayloadError as exc:
-            raise PayloadTooLarge(len(payload), self.max_payload, f"message to {subject!r}") from exc
-        except (nats.errors.ConnectionClosedError, nats.errors.OutboundBufferLimitError) as exc:
-            raise ConnectionLost(f"cannot publish to {subject!r}: {exc!r}") from exc
-        except nats.errors.ConnectionDrainingError as exc:
-            raise ConnectionLost(f"cannot publish to {subject!r}: the connection is draining") from exc
+            return _natspy.publish_nowait(self.nc, subject, payload, reply, header_block)
+        except nats.errors.Error as exc:
+            raise _publish_error(exc, subject, len(payload), self.max_payload) from exc
+
+    async def publish(
+        self, subject: str, payload: bytes, *, reply: str = "", header_block: bytes = b""
+    ) -> None:
+        """Publish one message, waiting out nats-py's backpressure."""
+        pending = self.publish_nowait(subject, payload, reply=reply, header_block=header_block)
+        if pending is not None:
+            try:
+                await pending
+            except nats.errors.Error as exc:
+                raise _publish_error(exc, subject, len(payload), self.max_payload) from exc
+
+    def publish_soon(
+        self, subject: str, payload: bytes, *, reply: str = "", header_block: bytes = b""
+    ) -> None:
+        """Publish one message from code that cannot wait: backpressure, if any, is waited out in the
+        background. Raises as `publish_nowait` does."""
+        pending = self.publish_nowait(subject, payload, reply=reply, header_block=header_block)
+        if pending is not None:
+            self.spawn(self._settle(pending, subject))
+
+    async def _settle(self, pending: Awaitable[Any], subject: str) -> None:
+        try:
+            await pending
+        except nats.errors.Error as exc:
+            log.warning("publish failed", subject=subject, error=repr(exc))
 
     # --- routing -----------------------------------------------------------------------------------
 
-    async def _on_inbox(self, msg: Msg) -> None:
+    def _on_inbox(self, msg: Msg) -> None:
         route = rules.parse_inbox_subject(self._inbox, msg.subject)
         if route is None:
             return
@@ -232,7 +254,7 @@ class NatsTransport(Invoker, Acceptor):
         if inv is not None:
             inv.on_message(route, msg)
 
-    def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
         """Run a short fire-and-forget publish, tracked so that `close()` can wait for it."""
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
@@ -268,6 +290,7 @@ class NatsTransport(Invoker, Acceptor):
         result_paths: Sequence[PathPattern] = (),
         headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
+        bounded: bool = False,
     ) -> ClientInvocation:
         if self._inbox_sub is None:
             await self.start()
@@ -279,25 +302,26 @@ class NatsTransport(Invoker, Acceptor):
         if timeout is not None:
             all_headers[rules.HEADER_TIMEOUT] = rules.timeout_header(timeout)
         all_headers[HEADER_PROBE] = "1"
-        limit = rules.first_message_limit(self.max_payload, inv.reply, all_headers)
+        header_block = rules.encode_headers(all_headers)
+        limit = rules.first_message_limit(self.max_payload, inv.reply, header_block)
         if limit <= 0:
-            raise PayloadTooLarge(
-                rules.header_size(all_headers), self.max_payload, f"headers for {subject!r}"
-            )
+            raise PayloadTooLarge(len(header_block), self.max_payload, f"headers for {subject!r}")
         self.register(inv)
         try:
             await self.publish(
                 subject,
                 params if len(params) <= limit else params[:limit],
                 reply=inv.reply,
-                headers=all_headers,
+                header_block=header_block,
             )
             inv.published = True
-            await inv.accepted(timeout)
-            root = inv.param_writer(ROOT)
+            await inv.accepted(None if bounded else timeout)
             if len(params) > limit:
+                root = inv.param_writer(ROOT)
                 await root.write(params[limit:])
-            await root.close()
+                await root.close()
+            else:  # all params went with the invocation: only the EOF is left, and no writer is needed
+                await self.publish(rules.channel_subject(inv.server_subject, rules.PARAMS, ROOT), b"")
         except BaseException as exc:
             await asyncio.shield(inv.cancel(f"the caller gave up: {exc!r}"))
             raise
@@ -311,12 +335,8 @@ class NatsTransport(Invoker, Acceptor):
         await self.start()
         subject = self.invocation_subject(instance, func)
         listener = _NatsListener(self, instance, func, subject)
-        listener.sub = await self.nc.subscribe(
-            subject,
-            queue=self.queue_group or "",
-            cb=listener.on_invocation,
-            pending_msgs_limit=0,
-            pending_bytes_limit=0,
+        listener.sub = await _natspy.subscribe_inline(
+            self.nc, subject, listener.on_invocation, queue=self.queue_group or ""
         )
         await self._flush_and_hear_denials()
         if subject.lower() in self._denied_subscriptions:
@@ -354,6 +374,19 @@ class NatsTransport(Invoker, Acceptor):
             self._prober = None
 
 
+def _publish_error(
+    exc: nats.errors.Error, subject: str, size: int, max_payload: int
+) -> WrpcError | nats.errors.Error:
+    """nats-py's publish error as a `wrpc.errors` class (others stay as they are)."""
+    if isinstance(exc, nats.errors.MaxPayloadError):
+        return PayloadTooLarge(size, max_payload, f"message to {subject!r}")
+    if isinstance(exc, (nats.errors.ConnectionClosedError, nats.errors.OutboundBufferLimitError)):
+        return ConnectionLost(f"cannot publish to {subject!r}: {exc!r}")
+    if isinstance(exc, nats.errors.ConnectionDrainingError):
+        return ConnectionLost(f"cannot publish to {subject!r}: the connection is draining")
+    return exc
+
+
 class _NatsWriter(ChannelWriter):
     """A channel written as messages on one subject; EOF is an empty message."""
 
@@ -382,10 +415,12 @@ class _NatsWriter(ChannelWriter):
         if self._closed:
             return
         self._closed = True
-        headers = (
-            {rules.HEADER_ERROR: rules.encode_error_text(error_text)} if error_text is not None else None
+        header_block = (
+            rules.encode_headers({rules.HEADER_ERROR: rules.encode_error_text(error_text)}, cached=False)
+            if error_text is not None
+            else b""
         )
-        await self._transport.publish(self.subject, b"", headers=headers)
+        await self._transport.publish(self.subject, b"", header_block=header_block)
 
 
 class _Invocation:
@@ -431,9 +466,13 @@ class _Invocation:
     async def close(self) -> None:
         if self._closed:
             return
+        self._release()
+        await self.end_writers()
+
+    def _release(self) -> None:
+        """Stop routing this invocation's messages and end its readers."""
         self._closed = True
         self.transport.unregister(self)
-        await self.end_writers()
         for reader in self._readers.values():
             reader.feed_eof()
 
@@ -522,7 +561,9 @@ class _NatsClientInvocation(_Invocation, ClientInvocation):
             await self.transport.publish(
                 rules.channel_subject(server_subject, rules.CANCEL, ROOT),
                 b"",
-                headers={rules.HEADER_CANCEL: rules.encode_error_text(reason)},
+                header_block=rules.encode_headers(
+                    {rules.HEADER_CANCEL: rules.encode_error_text(reason)}, cached=False
+                ),
             )
 
     async def _cancel_late(self, server_subject: str, reason: str) -> None:
@@ -600,6 +641,19 @@ class _NatsServerInvocation(_Invocation, ServerInvocation):
             writer = self._writers[path] = _NatsWriter(self.transport, subject)
         return writer
 
+    def finish_nowait(self, results: bytes) -> bool:
+        # Only a call whose result channels are untouched and whose results fit in one message.
+        if self._writers or self._closed or len(results) > self.transport.max_payload:
+            return False
+        subject = rules.channel_subject(self.reply_to, rules.RESULTS, ROOT)
+        try:
+            if results:
+                self.transport.publish_soon(subject, results)
+            self.transport.publish_soon(subject, b"")
+        finally:
+            self._release()
+        return True
+
     async def fail(self, reason: str) -> None:
         # The root result channel must end even if nothing was written, so the caller learns of it.
         self.writer(ROOT)
@@ -624,28 +678,30 @@ class _NatsListener(Listener):
         self._dispatching: asyncio.Future[None] | None = None
         self._closed = False
 
-    async def on_invocation(self, msg: Msg) -> None:
+    def on_invocation(self, msg: Msg) -> None:
+        """Accept an invocation (called inline from nats-py's read loop): publish the handshake, then
+        start the call at once, so that a quick call's results follow the handshake into the same
+        socket write."""
         if self._closed:
             return
         if not msg.reply:
             log.warning("invocation without a reply subject dropped", subject=msg.subject)
             return
-        inv = _NatsServerInvocation(self.transport, self, msg)
-        self.transport.register(inv)
-        start = self._start
-        if start is not None:
-            # Started before the handshake is published: its first step runs before the next socket
-            # write, which then carries the handshake and, for a quick call, the results after it.
-            start(inv)
+        transport = self.transport
+        inv = _NatsServerInvocation(transport, self, msg)
+        transport.register(inv)
         try:
-            await self.transport.publish(msg.reply, b"", reply=inv.reply)
+            transport.publish_soon(msg.reply, b"", reply=inv.reply)
         except WrpcError as exc:
             log.warning("handshake failed", subject=msg.subject, invocation=inv.token, error=str(exc))
             inv.break_off(exc)
-            await inv.close()
+            transport.spawn(inv.close())
             return
-        self.transport.ensure_prober()
-        if start is None:
+        transport.ensure_prober()
+        start = self._start
+        if start is not None:
+            start(inv)
+        else:
             self._queue.put_nowait(inv)
 
     def __aiter__(self) -> AsyncIterator[ServerInvocation]:

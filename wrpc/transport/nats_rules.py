@@ -18,11 +18,20 @@ Rules of this module:
 
 from __future__ import annotations
 
+import functools
+import re
 import secrets
 from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 
-from wrpc.errors import ConnectionLost, DeadlineExceeded, NoResponders, RemoteError, RemoteProtocolError
+from wrpc.errors import (
+    ConnectionLost,
+    DeadlineExceeded,
+    LocalError,
+    NoResponders,
+    RemoteError,
+    RemoteProtocolError,
+)
 from wrpc.transport.base import Path
 
 PROTOCOL = "wrpc.0.0.1"
@@ -140,9 +149,40 @@ def header_size(headers: Mapping[str, str] | None) -> int:
     return size
 
 
-def first_message_limit(max_payload: int, reply: str, headers: Mapping[str, str] | None) -> int:
-    """How many param bytes fit in the invocation message (Rust's conservative rule, protocol notes 2.3)."""
-    return max_payload - len(reply) - header_size(headers)
+def first_message_limit(max_payload: int, reply: str, header_block: bytes) -> int:
+    """How many param bytes fit in the invocation message (Rust's conservative rule, protocol notes 2.3),
+    given its encoded header block (`encode_headers`)."""
+    return max_payload - len(reply) - len(header_block)
+
+
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_HEADER_VALUE_NEWLINES = str.maketrans({"\r": " ", "\n": " "})
+
+
+def _header_block(items: tuple[tuple[str, str], ...]) -> bytes:
+    lines = ["NATS/1.0\r\n"]
+    for key, value in items:
+        name = key.strip()
+        if not name:
+            continue
+        if not _HEADER_NAME.fullmatch(name):
+            raise LocalError(f"invalid NATS header name {name!r}: use letters, digits and !#$%&'*+-.^_`|~")
+        lines.append(f"{name}: {value.strip().translate(_HEADER_VALUE_NEWLINES)}\r\n")
+    lines.append("\r\n")
+    return "".join(lines).encode()
+
+
+_cached_header_block = functools.lru_cache(maxsize=256)(_header_block)
+
+
+def encode_headers(headers: Mapping[str, str] | None, *, cached: bool = True) -> bytes:
+    """The header block of a message as nats-py would send it (names trimmed and checked, values on one
+    line), or `b""` for no headers. Blocks are cached, since most calls send the same few headers;
+    one-off ones (error texts) pass `cached=False`."""
+    if not headers:
+        return b""
+    items = tuple(headers.items())
+    return _cached_header_block(items) if cached else _header_block(items)
 
 
 def split(data: bytes, limit: int) -> Iterator[bytes]:

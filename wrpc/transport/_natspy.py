@@ -1,0 +1,162 @@
+"""Where the NATS adapter goes below nats-py's public API, all in one module: delivering a subscription's
+messages inline and publishing without awaiting.
+
+Why: a wRPC call is five NATS messages where request/reply is two, so nats-py's per-message costs decide
+how close wRPC comes to raw request/reply. On delivery, nats-py puts every message on an `asyncio.Queue`
+that a task per subscription reads; inline delivery calls the handler from nats-py's read loop
+instead, saving a queue hop and a task wake-up per message. On publish, `Client.publish` is an await
+chain that validates both subjects and encodes the headers every time; `publish_nowait` appends the
+same protocol command to the same pending buffer synchronously, so a server can send a handshake and a
+whole result in one step and they leave in one socket write. Both keep nats-py's semantics: the same
+errors for a closed, draining, disconnected or over-full connection, the same flusher, the same
+statistics. The subjects and header block are the caller's to get right (`nats_rules` builds them).
+
+These internals (`Subscription._pending_queue`, `Client._pending`, `_pending_data_size`,
+`_max_pending_size`, `_flush_queue`, `_flusher_task`, `_flush_pending`) are the same in every nats-py
+from 2.9 to 2.16; `supported()` checks a connection has them, and without them both functions fall
+back to the public API, slower but equivalent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from nats import errors as nats_errors
+from nats.aio.client import Client as NATS
+from nats.aio.msg import Msg
+from nats.aio.subscription import Subscription
+
+from wrpc.log import get_logger
+
+log = get_logger("wrpc.nats")
+
+_CLIENT_INTERNALS = ("_pending", "_pending_data_size", "_max_pending_size", "_flush_queue", "_flush_pending")
+_SUBSCRIPTION_INTERNALS = hasattr(Subscription(None), "_pending_queue")
+_checked: dict[type, bool] = {}
+
+
+def supported(nc: NATS) -> bool:
+    """Whether `nc` has the internals this module relies on (nats-py 2.9 to 2.16 do); checked once
+    per client class, since nats-py sets them all in `__init__`."""
+    ok = _checked.get(type(nc))
+    if ok is None:
+        ok = _checked[type(nc)] = _SUBSCRIPTION_INTERNALS and all(
+            hasattr(nc, name) for name in _CLIENT_INTERNALS
+        )
+    return ok
+
+
+class _InlineQueue:
+    """Stands in for a subscription's message queue: `put_nowait` runs the handler on the spot.
+
+    The handler runs inside nats-py's read loop, so it must not block and must not raise; an exception
+    is logged and the message dropped, as nats-py's error callback would see it otherwise.
+    """
+
+    def __init__(self, sub: Subscription, handler: Callable[[Msg], None]) -> None:
+        self._sub = sub
+        self._handler = handler
+
+    def put_nowait(self, msg: Msg) -> None:
+        self._sub._pending_size -= len(msg.data)
+        try:
+            self._handler(msg)
+        except Exception as exc:
+            log.error("message handler failed", subject=msg.subject, error=repr(exc))
+
+    def empty(self) -> bool:
+        return True
+
+    def qsize(self) -> int:
+        return 0
+
+    def task_done(self) -> None:
+        pass
+
+    async def join(self) -> None:
+        pass
+
+
+async def subscribe_inline(
+    nc: NATS, subject: str, handler: Callable[[Msg], None], *, queue: str = ""
+) -> Subscription:
+    """Subscribe `subject` with `handler` called synchronously for each message (no queue, no task).
+
+    Unsubscribe as usual with `await sub.unsubscribe()`.
+    """
+    if not supported(nc):
+
+        async def deliver(msg: Msg) -> None:
+            handler(msg)
+
+        return await nc.subscribe(
+            subject, queue=queue, cb=deliver, pending_msgs_limit=0, pending_bytes_limit=0
+        )
+    sub = await nc.subscribe(subject, queue=queue, pending_msgs_limit=0, pending_bytes_limit=0)
+    sub._pending_queue = _InlineQueue(sub, handler)  # type: ignore[assignment]
+    return sub
+
+
+def publish_nowait(
+    nc: NATS, subject: str, payload: bytes, reply: str = "", header_block: bytes = b""
+) -> Awaitable[Any] | None:
+    """Queue one message for nats-py's flusher; returns None, or an awaitable to await (or spawn).
+
+    The awaitable is nats-py's backpressure (the pending buffer is over its limit, or the flusher is not
+    running): publishing is done either way, the awaitable only waits for the socket. Raises what
+    `Client.publish` raises for a closed, draining or disconnected connection and an oversized payload.
+    `header_block` is an encoded NATS header block (`nats_rules.encode_headers`), or empty.
+    """
+    if not supported(nc):
+        headers = _parse_header_block(header_block) if header_block else None
+        return nc.publish(subject, payload, reply=reply, headers=headers)
+    if nc.is_closed:
+        raise nats_errors.ConnectionClosedError
+    if nc.is_draining_pubs:
+        raise nats_errors.ConnectionDrainingError
+    size = len(payload)
+    if not nc.is_connected and (
+        nc._max_pending_size <= 0 or size + nc._pending_data_size > nc._max_pending_size
+    ):
+        raise nats_errors.OutboundBufferLimitError
+    if size > nc._max_payload:
+        raise nats_errors.MaxPayloadError
+    if header_block:
+        hsize = len(header_block)
+        cmd = b"HPUB %s %s %d %d\r\n%s%s\r\n" % (
+            subject.encode(),
+            reply.encode(),
+            hsize,
+            hsize + size,
+            header_block,
+            payload,
+        )
+    else:
+        cmd = b"PUB %s %s %d\r\n%s\r\n" % (subject.encode(), reply.encode(), size, payload)
+    stats = nc.stats
+    stats["out_msgs"] += 1
+    stats["out_bytes"] += size
+    nc._pending.append(cmd)
+    nc._pending_data_size += len(cmd)
+    if nc._max_pending_size > 0 and nc._pending_data_size > nc._max_pending_size:
+        return nc._flush_pending(force_flush=True)
+    flush_queue = nc._flush_queue
+    if flush_queue is None or not flush_queue.empty() or not nc.is_connected:
+        return None  # a flush is already due, or the reconnect will send what is pending
+    flusher = getattr(nc, "_flusher_task", None)
+    if flusher is None or flusher.done():
+        return nc._flush_pending()  # nats-py writes inline when its flusher is gone
+    flush_queue.put_nowait(asyncio.get_running_loop().create_future())
+    return None
+
+
+def _parse_header_block(block: bytes) -> dict[str, str]:
+    """The headers of a block `nats_rules.encode_headers` made, for the public-API fallback."""
+    headers: dict[str, str] = {}
+    for line in block.decode().split("\r\n")[1:]:
+        if line:
+            key, _, value = line.partition(": ")
+            headers[key] = value
+    return headers
