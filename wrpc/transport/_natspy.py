@@ -1,38 +1,54 @@
 """Where the NATS adapter goes below nats-py's public API, all in one module: delivering a subscription's
-messages inline and publishing without awaiting.
+messages inline, parsing the protocol faster, and publishing without awaiting.
 
 Why: a wRPC call is five NATS messages where request/reply is two, so nats-py's per-message costs decide
 how close wRPC comes to raw request/reply. On delivery, nats-py puts every message on an `asyncio.Queue`
 that a task per subscription reads; inline delivery calls the handler from nats-py's read loop
-instead, saving a queue hop and a task wake-up per message. On publish, `Client.publish` is an await
-chain that validates both subjects and encodes the headers every time; `publish_nowait` appends the
-same protocol command to the same pending buffer synchronously, so a server can send a handshake and a
-whole result in one step and they leave in one socket write. Both keep nats-py's semantics: the same
-errors for a closed, draining, disconnected or over-full connection, the same flusher, the same
-statistics. The subjects and header block are the caller's to get right (`nats_rules` builds them).
+instead, saving a queue hop and a task wake-up per message. nats-py's parser matches each control line
+with regular expressions, copies each payload twice and hands every message through two coroutines and
+a message object; `FastParser` reads MSG lines by splitting, keeps one position into the buffer and
+hands a message for an inline subscription straight to its handler (everything else still goes to
+nats-py's own code). On publish, `Client.publish` is an await chain that validates both subjects and
+encodes the headers every time; `publish_nowait` appends the same protocol command to the same pending
+buffer synchronously, so a server can send a handshake and a whole result in one step and they leave
+in one socket write. All keep nats-py's semantics: the same errors for a closed, draining,
+disconnected or over-full connection, the same flusher, the same statistics, the same header parsing.
+The subjects and header block are the caller's to get right (`nats_rules` builds them).
 
 These internals (`Subscription._pending_queue`, `Client._pending`, `_pending_data_size`,
-`_max_pending_size`, `_flush_queue`, `_flusher_task`, `_flush_pending`) are the same in every nats-py
-from 2.9 to 2.16; `supported()` checks a connection has them, and without them both functions fall
-back to the public API, slower but equivalent.
+`_max_pending_size`, `_flush_queue`, `_flusher_task`, `_flush_pending`, `_subs`, `_ps`,
+`_process_msg`, `_process_headers`, and the parser's state) are the same in every nats-py from 2.9 to
+2.16; `supported()` checks a connection has them, and without them everything falls back to the
+public API, slower but equivalent.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from nats import errors as nats_errors
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
+from nats.protocol import parser as nats_parser
 
 from wrpc.log import get_logger
 
 log = get_logger("wrpc.nats")
 
-_CLIENT_INTERNALS = ("_pending", "_pending_data_size", "_max_pending_size", "_flush_queue", "_flush_pending")
+_CLIENT_INTERNALS = (
+    "_pending",
+    "_pending_data_size",
+    "_max_pending_size",
+    "_flush_queue",
+    "_flush_pending",
+    "_subs",
+    "_ps",
+    "_process_msg",
+    "_process_headers",
+)
 _SUBSCRIPTION_INTERNALS = hasattr(Subscription(None), "_pending_queue")
 _checked: dict[type, bool] = {}
 
@@ -48,6 +64,18 @@ def supported(nc: NATS) -> bool:
     return ok
 
 
+class Message(NamedTuple):
+    """A received message, as inline handlers get it (cheaper to build than nats-py's `Msg`)."""
+
+    subject: str
+    reply: str
+    data: bytes
+    headers: dict[str, str] | None
+
+
+Handler = Callable[[Message], None]
+
+
 class _InlineQueue:
     """Stands in for a subscription's message queue: `put_nowait` runs the handler on the spot.
 
@@ -55,16 +83,20 @@ class _InlineQueue:
     is logged and the message dropped, as nats-py's error callback would see it otherwise.
     """
 
-    def __init__(self, sub: Subscription, handler: Callable[[Msg], None]) -> None:
+    def __init__(self, sub: Subscription, handler: Handler) -> None:
         self._sub = sub
-        self._handler = handler
+        self.handler = handler
 
     def put_nowait(self, msg: Msg) -> None:
+        """A message nats-py's own `_process_msg` delivered (when `FastParser` did not)."""
         self._sub._pending_size -= len(msg.data)
+        self.deliver(Message(msg.subject, msg.reply, msg.data, msg.headers))
+
+    def deliver(self, message: Message) -> None:
         try:
-            self._handler(msg)
+            self.handler(message)
         except Exception as exc:
-            log.error("message handler failed", subject=msg.subject, error=repr(exc))
+            log.error("message handler failed", subject=message.subject, error=repr(exc))
 
     def empty(self) -> bool:
         return True
@@ -79,24 +111,98 @@ class _InlineQueue:
         pass
 
 
-async def subscribe_inline(
-    nc: NATS, subject: str, handler: Callable[[Msg], None], *, queue: str = ""
-) -> Subscription:
-    """Subscribe `subject` with `handler` called synchronously for each message (no queue, no task).
+async def subscribe_inline(nc: NATS, subject: str, handler: Handler, *, queue: str = "") -> Subscription:
+    """Subscribe `subject` with `handler` called synchronously for each message (no queue, no task),
+    and give the connection the faster parser.
 
     Unsubscribe as usual with `await sub.unsubscribe()`.
     """
     if not supported(nc):
 
         async def deliver(msg: Msg) -> None:
-            handler(msg)
+            handler(Message(msg.subject, msg.reply, msg.data, msg.headers))
 
         return await nc.subscribe(
             subject, queue=queue, cb=deliver, pending_msgs_limit=0, pending_bytes_limit=0
         )
+    if type(nc._ps) is nats_parser.Parser:
+        # Same state, same fields: only the class changes, so a message half-read stays intact.
+        nc._ps.__class__ = FastParser
     sub = await nc.subscribe(subject, queue=queue, pending_msgs_limit=0, pending_bytes_limit=0)
     sub._pending_queue = _InlineQueue(sub, handler)  # type: ignore[assignment]
     return sub
+
+
+class FastParser(nats_parser.Parser):
+    """nats-py's parser with a fast path for MSG and HMSG; every other operation goes to nats-py's own.
+
+    Semantics are nats-py's: the same state fields (a half-read message survives a switch between the
+    two), the same header parsing (`Client._process_headers`), the same statistics; messages of
+    subscriptions that are not inline go through `Client._process_msg` as before.
+    """
+
+    async def parse(self, data: bytes = b"") -> None:
+        buf = self.buf
+        buf.extend(data)
+        pos = 0
+        size = len(buf)
+        try:
+            while pos < size:
+                if self.state == nats_parser.AWAITING_MSG_PAYLOAD:
+                    needed = self.needed
+                    if size - pos < needed + 2:
+                        return
+                    arg = self.msg_arg
+                    header_size = self.header_needed
+                    if header_size > 0:
+                        headers = bytes(buf[pos : pos + header_size])
+                        payload = bytes(buf[pos + header_size : pos + needed])
+                        self.header_needed = 0
+                    else:
+                        headers = None
+                        payload = bytes(buf[pos : pos + needed])
+                    pos += needed + 2
+                    self.state = nats_parser.AWAITING_CONTROL_LINE
+                    await self._deliver(arg["sid"], arg["subject"], arg["reply"], payload, headers)
+                    continue
+                header = buf.startswith(b"HMSG ", pos)
+                if not (header or buf.startswith(b"MSG ", pos)):
+                    break  # another operation: nats-py parses the rest
+                end = buf.find(b"\r\n", pos)
+                if end < 0:
+                    return
+                args = bytes(buf[pos + 4 + header : end]).split()
+                pos = end + 2
+                if len(args) == 3 + header:
+                    args.insert(2, b"")  # no reply subject
+                if len(args) != 4 + header:
+                    raise nats_errors.ProtocolError("nats: malformed MSG")
+                try:
+                    self.msg_arg = {"subject": args[0], "sid": int(args[1]), "reply": args[2]}
+                    self.needed = int(args[-1])
+                    self.header_needed = int(args[3]) if header else 0
+                except ValueError:
+                    raise nats_errors.ProtocolError("nats: malformed MSG") from None
+                self.state = nats_parser.AWAITING_MSG_PAYLOAD
+        finally:
+            del buf[:pos]
+        await super().parse()
+
+    async def _deliver(
+        self, sid: int, subject: bytes, reply: bytes, payload: bytes, headers: bytes | None
+    ) -> None:
+        nc = self.nc
+        sub = nc._subs.get(sid)
+        queue = sub._pending_queue if sub is not None else None
+        if type(queue) is not _InlineQueue or sub._max_msgs:
+            await nc._process_msg(sid, subject, reply, payload, headers)
+            return
+        stats = nc.stats
+        stats["in_msgs"] += 1
+        stats["in_bytes"] += len(payload)
+        sub._received += 1
+        parsed = await nc._process_headers(headers) if headers else None
+        queue.deliver(Message(subject.decode(), reply.decode(), payload, parsed))
 
 
 def publish_nowait(

@@ -24,7 +24,6 @@ from typing import Any
 
 import nats.errors
 from nats.aio.client import Client as NATS
-from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 
 from wrpc.errors import (
@@ -37,6 +36,7 @@ from wrpc.errors import (
 from wrpc.log import enabled_for, get_logger
 from wrpc.transport import _natspy
 from wrpc.transport import nats_rules as rules
+from wrpc.transport._natspy import Message
 from wrpc.transport.base import (
     ROOT,
     Acceptor,
@@ -246,7 +246,7 @@ class NatsTransport(Invoker, Acceptor):
 
     # --- routing -----------------------------------------------------------------------------------
 
-    def _on_inbox(self, msg: Msg) -> None:
+    def _on_inbox(self, msg: Message) -> None:
         route = rules.parse_inbox_subject(self._inbox, msg.subject)
         if route is None:
             return
@@ -441,7 +441,7 @@ class _Invocation:
             reader = self._readers[path] = ChannelReader(f"{self.description} {path_str(path)}")
         return reader
 
-    def feed(self, route: rules.Route, msg: Msg) -> None:
+    def feed(self, route: rules.Route, msg: Message) -> None:
         reader = self.reader(route.path)
         if msg.data:
             reader.feed(msg.data)
@@ -449,7 +449,7 @@ class _Invocation:
             text = (msg.headers or {}).get(rules.HEADER_ERROR)
             reader.feed_eof(rules.decode_error_text(text) if text is not None else None)
 
-    def on_message(self, route: rules.Route, msg: Msg) -> None:
+    def on_message(self, route: rules.Route, msg: Message) -> None:
         raise NotImplementedError
 
     def break_off(self, exc: WrpcError) -> None:
@@ -497,7 +497,7 @@ class _NatsClientInvocation(_Invocation, ClientInvocation):
         """Whether the handshake (or an error standing in for it) arrived."""
         return bool(self.server_subject) or self._refusal is not None
 
-    def on_message(self, route: rules.Route, msg: Msg) -> None:
+    def on_message(self, route: rules.Route, msg: Message) -> None:
         if route.kind == "":
             if self._abandoned is not None and msg.reply and not (msg.headers or {}).get("Status"):
                 # The caller gave up before the server accepted: tell the server now that it has.
@@ -591,7 +591,7 @@ class _NatsClientInvocation(_Invocation, ClientInvocation):
 
 
 class _NatsServerInvocation(_Invocation, ServerInvocation):
-    def __init__(self, transport: NatsTransport, listener: _NatsListener, msg: Msg) -> None:
+    def __init__(self, transport: NatsTransport, listener: _NatsListener, msg: Message) -> None:
         super().__init__(transport)
         self.instance = listener.instance
         self.func = listener.func
@@ -605,7 +605,7 @@ class _NatsServerInvocation(_Invocation, ServerInvocation):
         self.started = time.monotonic()
         self.reader(ROOT).feed(msg.data)
 
-    def on_message(self, route: rules.Route, msg: Msg) -> None:
+    def on_message(self, route: rules.Route, msg: Message) -> None:
         if route.kind == rules.PARAMS:
             self.feed(route, msg)
         elif route.kind == rules.CANCEL:
@@ -678,7 +678,7 @@ class _NatsListener(Listener):
         self._dispatching: asyncio.Future[None] | None = None
         self._closed = False
 
-    def on_invocation(self, msg: Msg) -> None:
+    def on_invocation(self, msg: Message) -> None:
         """Accept an invocation (called inline from nats-py's read loop): publish the handshake, then
         start the call at once, so that a quick call's results follow the handshake into the same
         socket write."""
