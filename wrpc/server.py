@@ -214,7 +214,7 @@ def _begin(served: Served, inv: ServerInvocation, resume: Resume) -> Coroutine[A
         return resume(served, inv, channels, NOT_READY)
     try:
         result = served.handler(*params)
-        if inspect.isawaitable(result):
+        if _awaitable(result):
             return resume(served, inv, channels, result)
         data, _ = encode(sig.results, () if served.func.result is None else (result,), root="results")
     except Exception as exc:
@@ -225,6 +225,14 @@ def _begin(served: Served, inv: ServerInvocation, resume: Resume) -> Coroutine[A
     except WrpcError as exc:
         log.info("invocation lost", subject=inv.description, error=str(exc))
     return None
+
+
+def _awaitable(value: Any) -> bool:
+    """`inspect.isawaitable`, without its abstract-class check for the usual plain values."""
+    return hasattr(type(value), "__await__") or (type(value) not in _PLAIN and inspect.isawaitable(value))
+
+
+_PLAIN = frozenset({bytes, str, int, float, bool, type(None), list, tuple, dict})
 
 
 async def _handle(
@@ -256,7 +264,7 @@ async def _handle(
 async def _finish(served: Served, inv: ServerInvocation, result: Any) -> None:
     """From the handler's result (maybe awaitable) to the end of the call."""
     try:
-        if inspect.isawaitable(result):
+        if _awaitable(result):
             result = await result
         values = () if served.func.result is None else (result,)
         data, deferred = encode(served.signature.results, values, root="results")

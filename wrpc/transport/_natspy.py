@@ -25,6 +25,7 @@ public API, slower but equivalent.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any, NamedTuple
 
@@ -137,72 +138,124 @@ class FastParser(nats_parser.Parser):
     """nats-py's parser with a fast path for MSG and HMSG; every other operation goes to nats-py's own.
 
     Semantics are nats-py's: the same state fields (a half-read message survives a switch between the
-    two), the same header parsing (`Client._process_headers`), the same statistics; messages of
-    subscriptions that are not inline go through `Client._process_msg` as before.
+    two), the same headers (status lines read by `Client._process_headers`, plain blocks as it reads
+    them), the same statistics; messages of subscriptions that are not inline go through
+    `Client._process_msg` as before. Speed comes from reading the received bytes in place (one copy per
+    payload instead of two), splitting control lines instead of matching them, and handing a message
+    for an inline subscription to its handler without a coroutine or a `Msg` in between.
     """
 
     async def parse(self, data: bytes = b"") -> None:
-        buf = self.buf
-        buf.extend(data)
+        if self.buf:  # the rest of an earlier read: continue from it
+            self.buf.extend(data)
+            data = bytes(self.buf)
+            self.buf.clear()
         pos = 0
-        size = len(buf)
+        size = len(data)
+        other = False  # an operation other than MSG/HMSG is next: nats-py's parser takes over
         try:
             while pos < size:
                 if self.state == nats_parser.AWAITING_MSG_PAYLOAD:
                     needed = self.needed
                     if size - pos < needed + 2:
-                        return
+                        break
                     arg = self.msg_arg
-                    header_size = self.header_needed
-                    if header_size > 0:
-                        headers = bytes(buf[pos : pos + header_size])
-                        payload = bytes(buf[pos + header_size : pos + needed])
-                        self.header_needed = 0
-                    else:
-                        headers = None
-                        payload = bytes(buf[pos : pos + needed])
+                    pending = self._payload(data, pos, arg["sid"], arg["subject"], arg["reply"], needed)
                     pos += needed + 2
-                    self.state = nats_parser.AWAITING_CONTROL_LINE
-                    await self._deliver(arg["sid"], arg["subject"], arg["reply"], payload, headers)
+                    if pending is not None:
+                        await pending
                     continue
-                header = buf.startswith(b"HMSG ", pos)
-                if not (header or buf.startswith(b"MSG ", pos)):
-                    break  # another operation: nats-py parses the rest
-                end = buf.find(b"\r\n", pos)
+                first = data[pos]
+                header = first == 72  # H
+                if not (data.startswith(b"HMSG ", pos) if header else data.startswith(b"MSG ", pos)):
+                    other = True
+                    break
+                end = data.find(b"\r\n", pos)
                 if end < 0:
-                    return
-                args = bytes(buf[pos + 4 + header : end]).split()
+                    break
+                args = data[pos + 4 + header : end].split()
                 pos = end + 2
                 if len(args) == 3 + header:
                     args.insert(2, b"")  # no reply subject
                 if len(args) != 4 + header:
                     raise nats_errors.ProtocolError("nats: malformed MSG")
                 try:
-                    self.msg_arg = {"subject": args[0], "sid": int(args[1]), "reply": args[2]}
-                    self.needed = int(args[-1])
+                    sid = int(args[1])
+                    needed = int(args[-1])
                     self.header_needed = int(args[3]) if header else 0
                 except ValueError:
                     raise nats_errors.ProtocolError("nats: malformed MSG") from None
-                self.state = nats_parser.AWAITING_MSG_PAYLOAD
+                if size - pos < needed + 2:  # the payload is still to come
+                    self.msg_arg = {"subject": args[0], "sid": sid, "reply": args[2]}
+                    self.needed = needed
+                    self.state = nats_parser.AWAITING_MSG_PAYLOAD
+                    continue
+                pending = self._payload(data, pos, sid, args[0], args[2], needed)
+                pos += needed + 2
+                if pending is not None:
+                    await pending
         finally:
-            del buf[:pos]
-        await super().parse()
+            if pos < size:
+                self.buf.extend(data[pos:] if pos else data)
+        if other:
+            await super().parse()
 
-    async def _deliver(
-        self, sid: int, subject: bytes, reply: bytes, payload: bytes, headers: bytes | None
-    ) -> None:
+    def _payload(
+        self, data: bytes, pos: int, sid: int, subject: bytes, reply: bytes, needed: int
+    ) -> Awaitable[Any] | None:
+        """Deliver the message whose payload starts at `pos`; an awaitable when nats-py must finish it."""
+        header_size = self.header_needed
+        if header_size:
+            headers: bytes | None = data[pos : pos + header_size]
+            payload = data[pos + header_size : pos + needed]
+            self.header_needed = 0
+        else:
+            headers = None
+            payload = data[pos : pos + needed]
+        self.state = nats_parser.AWAITING_CONTROL_LINE
         nc = self.nc
         sub = nc._subs.get(sid)
         queue = sub._pending_queue if sub is not None else None
         if type(queue) is not _InlineQueue or sub._max_msgs:
-            await nc._process_msg(sid, subject, reply, payload, headers)
-            return
+            return nc._process_msg(sid, subject, reply, payload, headers)
         stats = nc.stats
         stats["in_msgs"] += 1
         stats["in_bytes"] += len(payload)
         sub._received += 1
-        parsed = await nc._process_headers(headers) if headers else None
+        if headers is not None and not headers.startswith(_PLAIN_HEADERS):
+            # A status line (no responders, timeouts): nats-py's own reading.
+            return self._deliver_status(queue, subject, reply, payload, headers)
+        parsed = _parse_header_lines(headers) if headers is not None else None
         queue.deliver(Message(subject.decode(), reply.decode(), payload, parsed))
+        return None
+
+    async def _deliver_status(
+        self, queue: _InlineQueue, subject: bytes, reply: bytes, payload: bytes, headers: bytes
+    ) -> None:
+        parsed = await self.nc._process_headers(headers)
+        queue.deliver(Message(subject.decode(), reply.decode(), payload, parsed))
+
+
+_PLAIN_HEADERS = b"NATS/1.0\r\n"
+_SPACE = re.compile(r"\s")
+
+
+def _parse_header_lines(block: bytes) -> dict[str, str] | None:
+    """A header block without a status line, read as nats-py 2.16 reads it (`Name: value` lines split
+    at the first colon, names without whitespace, values trimmed, None for no headers), faster."""
+    out: dict[str, str] = {}
+    for line in block[len(_PLAIN_HEADERS) :].split(b"\r\n"):
+        name, sep, value = line.partition(b":")
+        if not sep:
+            continue
+        try:
+            key = name.strip().decode("ascii")
+        except UnicodeDecodeError:
+            continue
+        if _SPACE.search(key):
+            continue
+        out[key] = value.strip().decode("utf-8", "replace")
+    return out or None
 
 
 def publish_nowait(

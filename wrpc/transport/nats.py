@@ -597,13 +597,23 @@ class _NatsServerInvocation(_Invocation, ServerInvocation):
         self.func = listener.func
         self.description = msg.subject
         self.reply_to = msg.reply
-        self.headers = dict(msg.headers or {})
+        self.headers = msg.headers or {}
         self.timeout = rules.parse_timeout_header(self.headers.get(rules.HEADER_TIMEOUT))
         self.probe_allowed = HEADER_PROBE in self.headers
-        self.cancelled = asyncio.Event()
+        self._is_cancelled = False
+        self._cancelled: asyncio.Event | None = None
+        """Made on first use: most calls end before anyone looks."""
         self._cancel_callbacks: list[Callable[[], None]] = []
         self.started = time.monotonic()
         self.reader(ROOT).feed(msg.data)
+
+    @property
+    def cancelled(self) -> asyncio.Event:  # type: ignore[override]
+        if self._cancelled is None:
+            self._cancelled = asyncio.Event()
+            if self._is_cancelled:
+                self._cancelled.set()
+        return self._cancelled
 
     def on_message(self, route: rules.Route, msg: Message) -> None:
         if route.kind == rules.PARAMS:
@@ -616,7 +626,7 @@ class _NatsServerInvocation(_Invocation, ServerInvocation):
             self._set_cancelled()
 
     def on_cancel(self, callback: Callable[[], None]) -> Callable[[], None]:
-        if self.cancelled.is_set():
+        if self._is_cancelled:
             handle = asyncio.get_running_loop().call_soon(callback)
             return handle.cancel
         self._cancel_callbacks.append(callback)
@@ -628,8 +638,10 @@ class _NatsServerInvocation(_Invocation, ServerInvocation):
         return withdraw
 
     def _set_cancelled(self) -> None:
-        if not self.cancelled.is_set():
-            self.cancelled.set()
+        if not self._is_cancelled:
+            self._is_cancelled = True
+            if self._cancelled is not None:
+                self._cancelled.set()
             callbacks, self._cancel_callbacks = self._cancel_callbacks, []
             for callback in callbacks:
                 callback()
