@@ -463,3 +463,23 @@ def test_an_inline_subscription_with_a_message_limit_is_left_to_nats_py_which_en
     finish(FastParser(nc).parse(b"MSG s 7 1\r\na\r\nMSG s 7 1\r\nb\r\n"))
     assert [m.data for m in got] == [b"a"]
     assert 7 not in nc._subs
+
+
+# --- supported ----------------------------------------------------------------------------------------
+
+
+def test_a_client_missing_an_internal_is_not_supported_and_the_verdict_is_kept_per_class(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_natspy, "_checked", {})
+
+    class Older(NATS):
+        """A nats-py whose client lacks one of the internals `_natspy` relies on."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            del self._pending_data_size
+
+    assert _natspy.supported(NATS())
+    assert not _natspy.supported(Older())
+    assert _natspy._checked == {NATS: True, Older: False}
