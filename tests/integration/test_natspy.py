@@ -61,11 +61,28 @@ class Inbox:
         self._changed.set()
 
     async def wait_for(self, count: int, timeout: float = 5.0) -> list[Message]:
-        async with asyncio.timeout(timeout):
-            while len(self.got) < count:
-                self._changed.clear()
-                await self._changed.wait()
+        try:
+            async with asyncio.timeout(timeout):
+                while len(self.got) < count:
+                    self._changed.clear()
+                    await self._changed.wait()
+        except TimeoutError:
+            shown = [m._replace(data=m.data[:40]) for m in self.got[-5:]]
+            raise AssertionError(
+                f"{len(self.got)} of {count} messages after {timeout} s; the last: {shown}"
+            ) from None
         return self.got
+
+
+async def ready(*conns: NATS) -> None:
+    """Until the server has every subscription made so far on `conns`. One `flush()` is not enough:
+    nats-py 2.16 writes its PING straight to the socket, ahead of a SUB still waiting in its pending
+    buffer, so the PONG can come back before the server saw the SUB (a message published from another
+    connection right after is then lost, a few runs in a hundred). The first flush lets the flusher
+    write the SUB; the second PING follows it."""
+    for conn in conns:
+        await conn.flush()
+        await conn.flush()
 
 
 def assert_path(nc: NATS, mode: str) -> None:
@@ -85,7 +102,7 @@ async def test_inline_subscription_receives_what_a_plain_client_publishes(
 ) -> None:
     inbox = Inbox()
     await subscribe_inline(nc, "inl.>", inbox)
-    await nc.flush()
+    await ready(nc)
     assert_path(nc, mode)
     await plain.publish("inl.a", b"one")
     await plain.publish("inl.b", b"two", reply="r.1")
@@ -106,7 +123,7 @@ async def test_inline_subscription_receives_a_payload_of_max_payload(
     assert nc.max_payload == MiB
     inbox = Inbox()
     await subscribe_inline(nc, "big", inbox)
-    await nc.flush()
+    await ready(nc)
     data = bytes(range(256)) * (MiB // 256)
     await plain.publish("big", data)
     await plain.flush()
@@ -119,7 +136,7 @@ async def test_inline_subscription_receives_a_burst_in_order(nc: NATS, plain: NA
     """Thousands of messages of varied sizes arrive in reads cut at arbitrary points."""
     inbox = Inbox()
     await subscribe_inline(nc, "burst.*", inbox)
-    await nc.flush()
+    await ready(nc)
     count = 3000
     for i in range(count):
         await plain.publish(f"burst.{i % 7}", b"%d:" % i + b"x" * (i % 500), reply=f"r.{i}" if i % 3 else "")
@@ -138,7 +155,7 @@ async def test_a_request_nobody_serves_answers_an_inline_reply_subscription_with
     inbox = Inbox()
     reply = nc.new_inbox()
     await subscribe_inline(nc, reply, inbox)
-    await nc.flush()
+    await ready(nc)
     await nc.publish("nobody.serves.this", b"hello", reply=reply)
     [message] = await inbox.wait_for(1)
     assert message.subject == reply
@@ -150,18 +167,20 @@ async def test_unsubscribe_stops_inline_delivery(nc: NATS, plain: NATS, mode: st
     inbox, sentinel = Inbox(), Inbox()
     sub = await subscribe_inline(nc, "unsub.x", inbox)
     await subscribe_inline(nc, "unsub.sentinel", sentinel)
-    await nc.flush()
+    await ready(nc)
     await plain.publish("unsub.x", b"before")
     await plain.flush()
     await inbox.wait_for(1)
     await sub.unsubscribe()
-    await nc.flush()
+    await ready(nc)
+    in_msgs = nc.stats["in_msgs"]
     for _ in range(3):
         await plain.publish("unsub.x", b"after")
     await plain.publish("unsub.sentinel", b"")  # the server delivers in order: once this is here, so is all
     await plain.flush()
     await sentinel.wait_for(1)
     assert [m.data for m in inbox.got] == [b"before"]
+    assert nc.stats["in_msgs"] - in_msgs == 1, "the server kept sending after the UNSUB"
 
 
 async def test_ordinary_subscriptions_keep_working_after_the_parser_was_switched(
@@ -185,8 +204,7 @@ async def test_ordinary_subscriptions_keep_working_after_the_parser_was_switched
         await msg.respond(msg.data.upper())
 
     await plain.subscribe("mix.service", cb=respond)
-    await plain.flush()
-    await nc.flush()
+    await ready(plain, nc)
     for i in range(50):  # interleaved, so inline and nats-py deliveries share reads
         await plain.publish("mix.inline", b"%d" % i)
         await plain.publish("mix.cb", b"%d" % i, headers={"N": str(i)})
@@ -201,6 +219,32 @@ async def test_ordinary_subscriptions_keep_working_after_the_parser_was_switched
     assert response.data == b"PING"
     with pytest.raises(nats.errors.NoRespondersError):
         await nc.request("mix.nobody", b"ping", timeout=5)
+
+
+async def test_two_flushes_put_a_ping_behind_every_pending_sub(
+    nc: NATS, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What `ready` (and `NatsTransport`, which flushes twice after subscribing) relies on: the last
+    PING nats-py writes follows the SUB, so its PONG means the server has the subscription."""
+    written: list[bytes] = []
+    transport = nc._transport
+    assert transport is not None
+    write, writelines = transport.write, transport.writelines
+
+    def record_write(data: bytes) -> None:
+        written.append(bytes(data))
+        write(data)
+
+    def record_writelines(payload: list[bytes]) -> None:
+        written.extend(bytes(p) for p in payload)
+        writelines(payload)
+
+    monkeypatch.setattr(transport, "write", record_write)
+    monkeypatch.setattr(transport, "writelines", record_writelines)
+    await subscribe_inline(nc, "order.check", Inbox())
+    await ready(nc)
+    commands = b"".join(written).split(b"\r\n")
+    assert commands[-2] == b"PING" and any(c.startswith(b"SUB order.check") for c in commands[:-2]), commands
 
 
 # --- publish_nowait -----------------------------------------------------------------------------------
@@ -221,7 +265,7 @@ async def test_publish_nowait_delivers_with_headers_and_replies(nc: NATS, plain:
             done.set()
 
     await plain.subscribe("pn.>", cb=on_message)
-    await plain.flush()
+    await ready(plain)
     out_msgs, out_bytes = nc.stats["out_msgs"], nc.stats["out_bytes"]
     headers = {"K": "v", rules.HEADER_TIMEOUT: "100"}
     await settle(publish_nowait(nc, "pn.a", b"one"))
@@ -243,8 +287,7 @@ async def test_publish_nowait_without_awaiting_anything_is_flushed_by_the_flushe
 ) -> None:
     inbox = Inbox()
     await subscribe_inline(plain, "nowait", inbox)
-    await plain.flush()
-    await nc.flush()  # the flusher's queue is empty again
+    await ready(plain, nc)
     pending = [publish_nowait(nc, "nowait", b"%d" % i) for i in range(500)]
     assert pending == [None] * 500  # nothing over the pending limit: nothing to await
     assert [m.data for m in await inbox.wait_for(500)] == [b"%d" % i for i in range(500)]
