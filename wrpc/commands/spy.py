@@ -528,6 +528,7 @@ async def _live(ns: argparse.Namespace, correlator: Correlator, printer: _Printe
     from nats.aio.msg import Msg
 
     from wrpc.connect import NatsOptions, connect
+    from wrpc.transport._natspy import flush_subscriptions
 
     options = NatsOptions.from_args(ns)
     nc = await connect(options)
@@ -551,7 +552,7 @@ async def _live(ns: argparse.Namespace, correlator: Correlator, printer: _Printe
     try:
         for subject in subjects:
             await nc.subscribe(subject, cb=on_message, pending_msgs_limit=0, pending_bytes_limit=0)
-        await nc.flush()
+        await flush_subscriptions(nc)
         print(f"wrpc spy: watching {', '.join(subjects)} on {options.url}", file=sys.stderr, flush=True)
         deadline = None if ns.seconds is None else loop.time() + ns.seconds
         while not stop.is_set():

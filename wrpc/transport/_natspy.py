@@ -179,12 +179,15 @@ class FastParser(nats_parser.Parser):
                     args.insert(2, b"")  # no reply subject
                 if len(args) != 4 + header:
                     raise nats_errors.ProtocolError("nats: malformed MSG")
+                # Sizes are plain digits, as in nats-py's grammar (int() alone would take "-1" or "+1").
+                if not (args[-1].isdigit() and (not header or args[3].isdigit()) and data[end - 1] != 32):
+                    raise nats_errors.ProtocolError("nats: malformed MSG")
                 try:
                     sid = int(args[1])
-                    needed = int(args[-1])
-                    self.header_needed = int(args[3]) if header else 0
                 except ValueError:
                     raise nats_errors.ProtocolError("nats: malformed MSG") from None
+                needed = int(args[-1])
+                self.header_needed = int(args[3]) if header else 0
                 if size - pos < needed + 2:  # the payload is still to come
                     self.msg_arg = {"subject": args[0], "sid": sid, "reply": args[2]}
                     self.needed = needed
@@ -256,6 +259,18 @@ def _parse_header_lines(block: bytes) -> dict[str, str] | None:
             continue
         out[key] = value.strip().decode("utf-8", "replace")
     return out or None
+
+
+async def flush_subscriptions(nc: NATS) -> None:
+    """Return once nats-server has every subscription made so far on `nc`.
+
+    One `flush()` is not enough: nats-py writes its PING straight to the socket, ahead of a SUB still
+    in the pending buffer, so the PONG can come back before the server saw the SUB (and a message
+    published elsewhere meanwhile is lost). The first flush also kicks the flusher, so the second
+    PING goes out after the SUB. It also gives a denied SUB's error time to arrive.
+    """
+    await nc.flush()
+    await nc.flush()
 
 
 def publish_nowait(
