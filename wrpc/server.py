@@ -37,19 +37,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from wrpc import types as t
-from wrpc.errors import DecodeError, IncompleteResults, WrpcError
+from wrpc.codec import Codec, compile
+from wrpc.errors import DecodeError, IncompleteResults, TruncatedInput, WrpcError
 from wrpc.functions import wire_name
 from wrpc.log import get_logger
-from wrpc.transport.asyncvalues import (
-    NOT_READY,
-    Channels,
-    Signature,
-    bind,
-    encode,
-    send_deferred,
-    signature,
-)
-from wrpc.transport.base import Acceptor, Listener, ServerInvocation
+from wrpc.transport.asyncvalues import Channels, Signature, bind, encode, send_deferred, signature
+from wrpc.transport.base import ROOT, Acceptor, Listener, ServerInvocation
 
 log = get_logger("wrpc.server")
 
@@ -59,6 +52,9 @@ _current: contextvars.ContextVar[ServerInvocation | None] = contextvars.ContextV
 
 Handler = Callable[..., Any]
 """Called with the decoded params as positional arguments; may be `async`. Returns the result (or None)."""
+
+NOT_CALLED: Any = object()
+"""Where a call resumes when its handler has not been called yet."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +69,8 @@ class Served:
     signature: Signature
     eager: bool
     """Whether calls may run without a task (rule 6): a plain-function handler, no async values."""
+    params_codec: Codec
+    results_codec: Codec
 
 
 class Server:
@@ -101,7 +99,9 @@ class Server:
         sig = signature(func)
         listener = await self.transport.serve(instance, wire, param_paths=sig.param_paths)
         eager = not (inspect.iscoroutinefunction(handler) or sig.params_async or sig.results_async)
-        served = Served(instance, wire, func, handler, listener, sig, eager)
+        served = Served(
+            instance, wire, func, handler, listener, sig, eager, compile(sig.params), compile(sig.results)
+        )
         self._served.append(served)
         task = asyncio.get_running_loop().create_task(self._accept(served))
         self._loops.add(task)
@@ -125,9 +125,7 @@ class Server:
 
         await served.listener.dispatch(start)
 
-    async def _call(
-        self, served: Served, inv: ServerInvocation, channels: Channels | None = None, result: Any = NOT_READY
-    ) -> None:
+    async def _call(self, served: Served, inv: ServerInvocation, result: Any = NOT_CALLED) -> None:
         """Run one invocation in this task; the deadline and the caller's cancellation cancel it.
 
         One task per call: the deadline is a timer and cancellation a callback, both cancelling this
@@ -148,7 +146,7 @@ class Server:
         timer = None if timeout is None else loop.call_later(timeout, stop, "deadline exceeded")
         withdraw = inv.on_cancel(lambda: stop("cancelled by the caller"))
         try:
-            await _handle(served, inv, channels, result)
+            await _handle(served, inv, result)
         except asyncio.CancelledError:
             running = False
             if not stopped or task.uncancel() > 0:
@@ -193,35 +191,39 @@ async def _end(inv: ServerInvocation, reason: str) -> None:
         await inv.fail(reason)
 
 
-Resume = Callable[[Served, ServerInvocation, Channels, Any], Coroutine[Any, Any, None]]
+Resume = Callable[[Served, ServerInvocation, Any], Coroutine[Any, Any, None]]
 
 
 def _begin(served: Served, inv: ServerInvocation, resume: Resume) -> Coroutine[Any, Any, None] | None:
     """Run a call as far as it goes without waiting (rule 6). Returns None when the call is over, else
-    the coroutine that does the rest in a task: `resume(served, inv, channels, result)` (the deadline
-    and cancellation apply to it) or the ending of a failed call. Runs in a context of its own, inside
-    the transport's step that accepted the call."""
-    sig = served.signature
+    the coroutine that does the rest in a task: `resume(served, inv, result)` (the deadline and
+    cancellation apply to it) or the ending of a failed call. Runs in a context of its own, inside the
+    transport's step that accepted the call."""
     _current.set(inv)
-    channels = Channels(inv.reader, f"params of {inv.description}")
+    reader = inv.reader(ROOT)
     try:
-        params = channels.source(()).decode_nowait(sig.params, (), what="params")
+        data = reader.read_nowait()
+    except WrpcError:
+        data = None  # the task reports it
+    if not data:
+        return resume(served, inv, NOT_CALLED)
+    try:
+        params, _ = served.params_codec.decode_prefix(data, root="params")
+    except TruncatedInput:
+        reader.unread(data)
+        return resume(served, inv, NOT_CALLED)
     except DecodeError as exc:
         return _invalid(inv, exc)
-    except WrpcError:
-        params = NOT_READY  # the task reports it
-    if params is NOT_READY:
-        return resume(served, inv, channels, NOT_READY)
     try:
         result = served.handler(*params)
         if _awaitable(result):
-            return resume(served, inv, channels, result)
-        data, _ = encode(sig.results, () if served.func.result is None else (result,), root="results")
+            return resume(served, inv, result)
+        data = served.results_codec.encode(() if served.func.result is None else (result,), root="results")
     except Exception as exc:
         return _failed(inv, exc)
     try:
         if not inv.finish_nowait(data):
-            return resume(served, inv, channels, result)
+            return resume(served, inv, result)
     except WrpcError as exc:
         log.info("invocation lost", subject=inv.description, error=str(exc))
     return None
@@ -235,15 +237,13 @@ def _awaitable(value: Any) -> bool:
 _PLAIN = frozenset({bytes, str, int, float, bool, type(None), list, tuple, dict})
 
 
-async def _handle(
-    served: Served, inv: ServerInvocation, channels: Channels | None = None, result: Any = NOT_READY
-) -> None:
-    """One invocation from params to results; every failure ends it with a reason. `channels` and
-    `result` are where `_begin` left off (the handler's result, maybe awaitable, once it was called)."""
+async def _handle(served: Served, inv: ServerInvocation, result: Any = NOT_CALLED) -> None:
+    """One invocation from params to results; every failure ends it with a reason. `result` is where
+    `_begin` left off: the handler's result (maybe awaitable) once it was called."""
     sig = served.signature
     _current.set(inv)
-    if result is NOT_READY:
-        channels = channels or Channels(inv.reader, f"params of {inv.description}")
+    if result is NOT_CALLED:
+        channels = Channels(inv.reader, f"params of {inv.description}")
         try:
             params = await channels.source(()).decode(sig.params, (), what="params")
         except (DecodeError, IncompleteResults) as exc:

@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from nats import errors as nats_errors
@@ -50,6 +51,7 @@ _CLIENT_INTERNALS = (
     "_process_msg",
     "_process_headers",
 )
+_CONNECTED = NATS.CONNECTED
 _SUBSCRIPTION_INTERNALS = hasattr(Subscription(None), "_pending_queue")
 _checked: dict[type, bool] = {}
 
@@ -71,7 +73,8 @@ class Message(NamedTuple):
     subject: str
     reply: str
     data: bytes
-    headers: dict[str, str] | None
+    headers: Mapping[str, str] | None
+    """Read-only when `FastParser` read them: the same block (a caller's usual headers) is read once."""
 
 
 Handler = Callable[[Message], None]
@@ -228,7 +231,7 @@ class FastParser(nats_parser.Parser):
         if headers is not None and not headers.startswith(_PLAIN_HEADERS):
             # A status line (no responders, timeouts): nats-py's own reading.
             return self._deliver_status(queue, subject, reply, payload, headers)
-        parsed = _parse_header_lines(headers) if headers is not None else None
+        parsed = _headers(headers) if headers is not None else None
         queue.deliver(Message(subject.decode(), reply.decode(), payload, parsed))
         return None
 
@@ -240,6 +243,24 @@ class FastParser(nats_parser.Parser):
 
 
 _PLAIN_HEADERS = b"NATS/1.0\r\n"
+_HEADER_CACHE_SIZE = 256
+_header_cache: dict[bytes, Mapping[str, str] | None] = {}
+
+
+def _headers(block: bytes) -> Mapping[str, str] | None:
+    """The headers of a plain block, read once per distinct block: a caller sends the same few headers
+    with every call (a block with a unique trace id just passes through the cache)."""
+    try:
+        return _header_cache[block]
+    except KeyError:
+        pass
+    if len(_header_cache) >= _HEADER_CACHE_SIZE:
+        _header_cache.clear()
+    parsed = _parse_header_lines(block)
+    headers = _header_cache[block] = None if parsed is None else MappingProxyType(parsed)
+    return headers
+
+
 _SPACE = re.compile(r"\s")
 
 
@@ -286,15 +307,18 @@ def publish_nowait(
     if not supported(nc):
         headers = _parse_header_block(header_block) if header_block else None
         return nc.publish(subject, payload, reply=reply, headers=headers)
-    if nc.is_closed:
-        raise nats_errors.ConnectionClosedError
-    if nc.is_draining_pubs:
-        raise nats_errors.ConnectionDrainingError
+    connected = nc._status == _CONNECTED
+    if not connected:  # nats-py's checks, in its order; a connected client passes them all
+        if nc.is_closed:
+            raise nats_errors.ConnectionClosedError
+        if nc.is_draining_pubs:
+            raise nats_errors.ConnectionDrainingError
+        connected = nc.is_connected
+        if not connected and (
+            nc._max_pending_size <= 0 or len(payload) + nc._pending_data_size > nc._max_pending_size
+        ):
+            raise nats_errors.OutboundBufferLimitError
     size = len(payload)
-    if not nc.is_connected and (
-        nc._max_pending_size <= 0 or size + nc._pending_data_size > nc._max_pending_size
-    ):
-        raise nats_errors.OutboundBufferLimitError
     if size > nc._max_payload:
         raise nats_errors.MaxPayloadError
     if header_block:
@@ -313,12 +337,12 @@ def publish_nowait(
     stats["out_msgs"] += 1
     stats["out_bytes"] += size
     nc._pending.append(cmd)
-    nc._pending_data_size += len(cmd)
-    if nc._max_pending_size > 0 and nc._pending_data_size > nc._max_pending_size:
+    pending_size = nc._pending_data_size = nc._pending_data_size + len(cmd)
+    if 0 < nc._max_pending_size < pending_size:
         return nc._flush_pending(force_flush=True)
     flush_queue = nc._flush_queue
-    if flush_queue is None or not flush_queue.empty() or not nc.is_connected:
-        return None  # a flush is already due, or the reconnect will send what is pending
+    if not connected or flush_queue is None or not flush_queue.empty():
+        return None  # the reconnect will send what is pending, or a flush is already due
     flusher = getattr(nc, "_flusher_task", None)
     if flusher is None or flusher.done():
         return nc._flush_pending()  # nats-py writes inline when its flusher is gone

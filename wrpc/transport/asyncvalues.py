@@ -107,10 +107,6 @@ def encode(
     return _compiled(ty)[0].encode_with_deferred(value, path, root=root)
 
 
-NOT_READY: Any = object()
-"""What `ChannelSource.decode_nowait` returns when the value has not arrived in full."""
-
-
 class ChannelSource:
     """One incoming channel read value after value; bytes a decode did not consume stay for the next."""
 
@@ -164,22 +160,6 @@ class ChannelSource:
             if decoder.feed(data):
                 self.push_back(decoder.trailing)
                 return decoder.value
-
-    def decode_nowait(self, ty: t.WitType, path: Path, *, what: str) -> Any:
-        """`decode` when the whole value already arrived, else `NOT_READY` (keeping what did arrive
-        for a later `decode`). Raises `DecodeError` for bytes that cannot be a `ty`."""
-        codec, min_size = _compiled(ty)
-        if not self._buffer and min_size > 0:
-            data = self.reader.read_nowait()
-            if not data:
-                return NOT_READY
-            self._buffer = data
-        try:
-            value, end = codec.decode_prefix(self._buffer, 0, path, root=what)
-        except TruncatedInput:
-            return NOT_READY
-        self._buffer = self._buffer[end:]
-        return value
 
     async def at_end(self) -> bool:
         """True if the channel has no more bytes."""

@@ -117,6 +117,11 @@ class ChannelReader:
                 self._waiter = None
         return self._chunks.popleft()
 
+    def unread(self, data: bytes) -> None:
+        """Put `data` back in front of what is buffered (a consumer that read too early)."""
+        if data:
+            self._chunks.appendleft(data)
+
     def read_nowait(self) -> bytes | None:
         """Buffered bytes if any, `b""` at EOF, None when a read would have to wait."""
         if self._chunks:
