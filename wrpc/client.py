@@ -30,6 +30,7 @@ from collections.abc import Coroutine, Mapping, Sequence
 from typing import Any
 
 from wrpc import types as t
+from wrpc._deadlines import Deadlines
 from wrpc.errors import DeadlineExceeded, IncompleteResults, RemoteError, WrpcError
 from wrpc.functions import wire_name
 from wrpc.log import get_logger
@@ -63,10 +64,20 @@ class Client:
         self.timeout = timeout
         self.headers = dict(headers or {})
         self._background: set[asyncio.Task[None]] = set()
+        self._deadlines: Deadlines | None = None
 
     def stats(self) -> dict[str, int]:
-        """Live state, for leak checks: calls still draining async values."""
-        return {"background": len(self._background)}
+        """Live state, for leak checks: calls still draining async values, deadlines pending."""
+        return {
+            "background": len(self._background),
+            "deadlines": 0 if self._deadlines is None else len(self._deadlines),
+        }
+
+    def _deadlines_of(self, loop: asyncio.AbstractEventLoop) -> Deadlines:
+        deadlines = self._deadlines
+        if deadlines is None or deadlines.loop is not loop:
+            deadlines = self._deadlines = Deadlines(loop)
+        return deadlines
 
     async def invoke(
         self,
@@ -93,7 +104,7 @@ class Client:
         inv: ClientInvocation | None = None
         sender: asyncio.Task[None] | None = None
         try:
-            with _Deadline(loop, deadline):
+            with _Deadline(self._deadlines_of(loop), deadline):
                 inv = await self.transport.invoke(
                     instance,
                     wire,
@@ -138,18 +149,20 @@ class Client:
 
 
 class _Deadline:
-    """`asyncio.timeout_at` for the body of one call, at a fraction of its cost (one timer, no
-    coroutines): at `when` the task is cancelled, and the cancellation leaves as `TimeoutError`."""
+    """`asyncio.timeout_at` for the body of one call, at a fraction of its cost (an entry in the
+    client's `Deadlines`, no coroutines): at `when` the task is cancelled, and the cancellation leaves
+    as `TimeoutError`."""
 
-    __slots__ = ("_cancelling", "_expired", "_task", "_timer")
+    __slots__ = ("_cancelling", "_deadlines", "_entry", "_expired", "_task")
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, when: float | None) -> None:
+    def __init__(self, deadlines: Deadlines, when: float | None) -> None:
         task = asyncio.current_task()
         assert task is not None
         self._task = task
         self._cancelling = task.cancelling()
         self._expired = False
-        self._timer = None if when is None else loop.call_at(when, self._expire)
+        self._deadlines = deadlines
+        self._entry = None if when is None else deadlines.add(when, self._expire)
 
     def _expire(self) -> None:
         self._expired = True
@@ -159,8 +172,8 @@ class _Deadline:
         pass
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
+        if self._entry is not None:
+            self._deadlines.cancel(self._entry)
         # Only our own cancellation becomes a timeout: not one somebody else asked for too.
         if self._expired and exc_type is asyncio.CancelledError and self._task.uncancel() <= self._cancelling:
             raise TimeoutError from exc
