@@ -268,10 +268,10 @@ async def test_publish_nowait_delivers_with_headers_and_replies(nc: NATS, plain:
     await ready(plain)
     out_msgs, out_bytes = nc.stats["out_msgs"], nc.stats["out_bytes"]
     headers = {"K": "v", rules.HEADER_TIMEOUT: "100"}
-    await settle(publish_nowait(nc, "pn.a", b"one"))
-    await settle(publish_nowait(nc, "pn.b", b"two", "r.b"))
-    await settle(publish_nowait(nc, "pn.c", b"three", header_block=rules.encode_headers(headers)))
-    await settle(publish_nowait(nc, "pn.d", b"", "r.d", rules.encode_headers({"K": "v"})))
+    await settle(publish_nowait(nc, ("pn.a", b"one", "", b"")))
+    await settle(publish_nowait(nc, ("pn.b", b"two", "r.b", b"")))
+    await settle(publish_nowait(nc, ("pn.c", b"three", "", rules.encode_headers(headers))))
+    await settle(publish_nowait(nc, ("pn.d", b"", "r.d", rules.encode_headers({"K": "v"}))))
     await asyncio.wait_for(done.wait(), 5)  # no flush on `nc`: publishing alone must reach the server
     assert [(m.subject, m.reply, m.data, m.headers) for m in received] == [
         ("pn.a", "", b"one", None),
@@ -288,7 +288,7 @@ async def test_publish_nowait_without_awaiting_anything_is_flushed_by_the_flushe
     inbox = Inbox()
     await subscribe_inline(plain, "nowait", inbox)
     await ready(plain, nc)
-    pending = [publish_nowait(nc, "nowait", b"%d" % i) for i in range(500)]
+    pending = [publish_nowait(nc, ("nowait", b"%d" % i, "", b"")) for i in range(500)]
     assert pending == [None] * 500  # nothing over the pending limit: nothing to await
     assert [m.data for m in await inbox.wait_for(500)] == [b"%d" % i for i in range(500)]
 
@@ -299,15 +299,16 @@ async def test_publish_nowait_on_a_closed_connection_raises_connection_closed(
     conn = await nats.connect(nats_server.url)
     await conn.close()
     with pytest.raises(nats.errors.ConnectionClosedError):
-        publish_nowait(conn, "x", b"data")
+        publish_nowait(conn, ("x", b"data", "", b""))
 
 
-async def test_publish_nowait_over_max_payload_raises_max_payload_and_sends_nothing(nc: NATS) -> None:
+async def test_publish_nowait_with_a_message_over_max_payload_raises_and_sends_none_of_them(nc: NATS) -> None:
     out_msgs = nc.stats["out_msgs"]
     with pytest.raises(nats.errors.MaxPayloadError):
-        publish_nowait(nc, "x", b"\0" * (MiB + 1))
+        publish_nowait(nc, ("ok", b"fits", "", b""), ("x", b"\0" * (MiB + 1), "", b""))
     assert nc.stats["out_msgs"] == out_msgs
     assert b"\0" * 64 not in b"".join(nc._pending)
+    assert b"fits" not in b"".join(nc._pending)
 
 
 async def test_transport_publish_on_a_closed_connection_raises_connection_lost(

@@ -294,19 +294,20 @@ async def flush_subscriptions(nc: NATS) -> None:
     await nc.flush()
 
 
-def publish_nowait(
-    nc: NATS, subject: str, payload: bytes, reply: str = "", header_block: bytes = b""
-) -> Awaitable[Any] | None:
-    """Queue one message for nats-py's flusher; returns None, or an awaitable to await (or spawn).
+Outgoing = tuple[str, bytes, str, bytes]
+"""One message to publish: subject, payload, reply subject ("" for none), header block (b"" for none)."""
+
+
+def publish_nowait(nc: NATS, *messages: Outgoing) -> Awaitable[Any] | None:
+    """Queue messages, in order, for nats-py's flusher; returns None, or an awaitable to await (or spawn).
 
     The awaitable is nats-py's backpressure (the pending buffer is over its limit, or the flusher is not
     running): publishing is done either way, the awaitable only waits for the socket. Raises what
-    `Client.publish` raises for a closed, draining or disconnected connection and an oversized payload.
-    `header_block` is an encoded NATS header block (`nats_rules.encode_headers`), or empty.
+    `Client.publish` raises for a closed, draining or disconnected connection and an oversized payload,
+    having queued none of them. Header blocks are encoded (`nats_rules.encode_headers`).
     """
     if not supported(nc):
-        headers = _parse_header_block(header_block) if header_block else None
-        return nc.publish(subject, payload, reply=reply, headers=headers)
+        return _publish_public(nc, messages)
     connected = nc._status == _CONNECTED
     if not connected:  # nats-py's checks, in its order; a connected client passes them all
         if nc.is_closed:
@@ -315,29 +316,32 @@ def publish_nowait(
             raise nats_errors.ConnectionDrainingError
         connected = nc.is_connected
         if not connected and (
-            nc._max_pending_size <= 0 or len(payload) + nc._pending_data_size > nc._max_pending_size
+            nc._max_pending_size <= 0
+            or sum(len(m[1]) for m in messages) + nc._pending_data_size > nc._max_pending_size
         ):
             raise nats_errors.OutboundBufferLimitError
-    size = len(payload)
-    if size > nc._max_payload:
-        raise nats_errors.MaxPayloadError
-    if header_block:
-        hsize = len(header_block)
-        cmd = b"HPUB %s %s %d %d\r\n%s%s\r\n" % (
-            subject.encode(),
-            reply.encode(),
-            hsize,
-            hsize + size,
-            header_block,
-            payload,
-        )
-    else:
-        cmd = b"PUB %s %s %d\r\n%s\r\n" % (subject.encode(), reply.encode(), size, payload)
+    max_payload = nc._max_payload
+    size = 0
+    commands = []
+    for subject, payload, reply, header_block in messages:
+        length = len(payload)
+        if length > max_payload:
+            raise nats_errors.MaxPayloadError
+        size += length
+        if header_block:
+            hsize = len(header_block)
+            commands.append(
+                b"HPUB %s %s %d %d\r\n%s%s\r\n"
+                % (subject.encode(), reply.encode(), hsize, hsize + length, header_block, payload)
+            )
+        else:
+            commands.append(b"PUB %s %s %d\r\n%s\r\n" % (subject.encode(), reply.encode(), length, payload))
+    command = commands[0] if len(commands) == 1 else b"".join(commands)
     stats = nc.stats
-    stats["out_msgs"] += 1
+    stats["out_msgs"] += len(messages)
     stats["out_bytes"] += size
-    nc._pending.append(cmd)
-    pending_size = nc._pending_data_size = nc._pending_data_size + len(cmd)
+    nc._pending.append(command)
+    pending_size = nc._pending_data_size = nc._pending_data_size + len(command)
     if 0 < nc._max_pending_size < pending_size:
         return nc._flush_pending(force_flush=True)
     flush_queue = nc._flush_queue
@@ -348,6 +352,12 @@ def publish_nowait(
         return nc._flush_pending()  # nats-py writes inline when its flusher is gone
     flush_queue.put_nowait(asyncio.get_running_loop().create_future())
     return None
+
+
+async def _publish_public(nc: NATS, messages: tuple[Outgoing, ...]) -> None:
+    for subject, payload, reply, header_block in messages:
+        headers = _parse_header_block(header_block) if header_block else None
+        await nc.publish(subject, payload, reply=reply, headers=headers)
 
 
 def _parse_header_block(block: bytes) -> dict[str, str]:

@@ -208,35 +208,32 @@ class NatsTransport(Invoker, Acceptor):
     def new_token(self) -> str:
         return self._tokens.next()
 
-    def publish_nowait(
-        self, subject: str, payload: bytes, *, reply: str = "", header_block: bytes = b""
-    ) -> Awaitable[Any] | None:
-        """Publish one message without waiting (see `_natspy`); returns nats-py's backpressure to await,
-        if any. Raises nats-py's errors as `wrpc.errors`."""
+    def publish_nowait(self, *messages: _natspy.Outgoing) -> Awaitable[Any] | None:
+        """Publish messages, in order, without waiting (see `_natspy`); returns nats-py's backpressure
+        to await, if any. Raises nats-py's errors as `wrpc.errors`, having published none of them."""
         try:
-            return _natspy.publish_nowait(self.nc, subject, payload, reply, header_block)
+            return _natspy.publish_nowait(self.nc, *messages)
         except nats.errors.Error as exc:
-            raise _publish_error(exc, subject, len(payload), self.max_payload) from exc
+            raise _publish_error(exc, messages, self.max_payload) from exc
 
     async def publish(
         self, subject: str, payload: bytes, *, reply: str = "", header_block: bytes = b""
     ) -> None:
         """Publish one message, waiting out nats-py's backpressure."""
-        pending = self.publish_nowait(subject, payload, reply=reply, header_block=header_block)
+        message = (subject, payload, reply, header_block)
+        pending = self.publish_nowait(message)
         if pending is not None:
             try:
                 await pending
             except nats.errors.Error as exc:
-                raise _publish_error(exc, subject, len(payload), self.max_payload) from exc
+                raise _publish_error(exc, (message,), self.max_payload) from exc
 
-    def publish_soon(
-        self, subject: str, payload: bytes, *, reply: str = "", header_block: bytes = b""
-    ) -> None:
-        """Publish one message from code that cannot wait: backpressure, if any, is waited out in the
+    def publish_soon(self, *messages: _natspy.Outgoing) -> None:
+        """Publish messages from code that cannot wait: backpressure, if any, is waited out in the
         background. Raises as `publish_nowait` does."""
-        pending = self.publish_nowait(subject, payload, reply=reply, header_block=header_block)
+        pending = self.publish_nowait(*messages)
         if pending is not None:
-            self.spawn(self._settle(pending, subject))
+            self.spawn(self._settle(pending, messages[0][0]))
 
     async def _settle(self, pending: Awaitable[Any], subject: str) -> None:
         try:
@@ -375,10 +372,12 @@ class NatsTransport(Invoker, Acceptor):
 
 
 def _publish_error(
-    exc: nats.errors.Error, subject: str, size: int, max_payload: int
+    exc: nats.errors.Error, messages: tuple[_natspy.Outgoing, ...], max_payload: int
 ) -> WrpcError | nats.errors.Error:
     """nats-py's publish error as a `wrpc.errors` class (others stay as they are)."""
+    subject = messages[0][0]
     if isinstance(exc, nats.errors.MaxPayloadError):
+        size, subject = max((len(m[1]), m[0]) for m in messages)
         return PayloadTooLarge(size, max_payload, f"message to {subject!r}")
     if isinstance(exc, (nats.errors.ConnectionClosedError, nats.errors.OutboundBufferLimitError)):
         return ConnectionLost(f"cannot publish to {subject!r}: {exc!r}")
@@ -605,6 +604,7 @@ class _NatsServerInvocation(_Invocation, ServerInvocation):
         """Made on first use: most calls end before anyone looks."""
         self._cancel_callbacks: list[Callable[[], None]] = []
         self.started = time.monotonic()
+        self.handshake_sent = False
         self.reader(ROOT).feed(msg.data)
 
     @property
@@ -653,15 +653,24 @@ class _NatsServerInvocation(_Invocation, ServerInvocation):
             writer = self._writers[path] = _NatsWriter(self.transport, subject)
         return writer
 
+    def send_handshake(self) -> None:
+        """Accept the call: tell the caller `R_s` (unless `finish_nowait` already did)."""
+        if not self.handshake_sent:
+            self.handshake_sent = True
+            self.transport.publish_soon((self.reply_to, b"", self.reply, b""))
+
     def finish_nowait(self, results: bytes) -> bool:
         # Only a call whose result channels are untouched and whose results fit in one message.
         if self._writers or self._closed or len(results) > self.transport.max_payload:
             return False
         subject = rules.channel_subject(self.reply_to, rules.RESULTS, ROOT)
+        end = (subject, b"", "", b"")
+        messages = [(subject, results, "", b""), end] if results else [end]
+        if not self.handshake_sent:  # all in one go: handshake, results, end of results
+            self.handshake_sent = True
+            messages.insert(0, (self.reply_to, b"", self.reply, b""))
         try:
-            if results:
-                self.transport.publish_soon(subject, results)
-            self.transport.publish_soon(subject, b"")
+            self.transport.publish_soon(*messages)
         finally:
             self._release()
         return True
@@ -691,9 +700,9 @@ class _NatsListener(Listener):
         self._closed = False
 
     def on_invocation(self, msg: Message) -> None:
-        """Accept an invocation (called inline from nats-py's read loop): publish the handshake, then
-        start the call at once, so that a quick call's results follow the handshake into the same
-        socket write."""
+        """Accept an invocation (called inline from nats-py's read loop) and start the call at once: a
+        quick call publishes its handshake, results and end of results together (`finish_nowait`);
+        otherwise the handshake goes out before anything the call's task can send."""
         if self._closed:
             return
         if not msg.reply:
@@ -702,18 +711,18 @@ class _NatsListener(Listener):
         transport = self.transport
         inv = _NatsServerInvocation(transport, self, msg)
         transport.register(inv)
+        transport.ensure_prober()
+        start = self._start
+        if start is not None:
+            start(inv)
         try:
-            transport.publish_soon(msg.reply, b"", reply=inv.reply)
+            inv.send_handshake()
         except WrpcError as exc:
             log.warning("handshake failed", subject=msg.subject, invocation=inv.token, error=str(exc))
             inv.break_off(exc)
             transport.spawn(inv.close())
             return
-        transport.ensure_prober()
-        start = self._start
-        if start is not None:
-            start(inv)
-        else:
+        if start is None:
             self._queue.put_nowait(inv)
 
     def __aiter__(self) -> AsyncIterator[ServerInvocation]:
