@@ -17,7 +17,7 @@ second over a fixed window after a warm-up; latency percentiles are per call. Re
 the baseline of the same transport, plus the targets: wRPC over NATS at >= 0.45x raw nats-py throughput at
 concurrency 100, <= 1.5x its p50 at concurrency 1, and >= 1.5x grpc.aio's throughput at concurrency 100.
 
-Run as `python -m bench.rpc` (the whole comparison, about three and a half minutes); the module also runs
+Run as `python -m bench.rpc` (the whole comparison, about five minutes); the module also runs
 itself as `python -m bench.rpc serve SYSTEM ADDRESS` and `python -m bench.rpc load SYSTEM ADDRESS` (which
 measures one cell per request line on stdin) in the child processes.
 """
@@ -69,7 +69,7 @@ NATS_SYSTEMS = ("wrpc-nats", "nats-py")
 WARMUP = float(os.environ.get("BENCH_RPC_WARMUP", "0.5"))
 WINDOW = float(os.environ.get("BENCH_RPC_WINDOW", "1.5"))
 """Seconds of warm-up and of measurement per cell (environment overrides for a quick smoke run)."""
-REPEATS = 2
+REPEATS = 3
 """Each cell runs this often per system, the systems taking turns (forward, then backward) so that load
 from other processes on the machine falls on all of them alike; the best run is reported."""
 
@@ -488,35 +488,34 @@ def _report(
         f"load other jobs put on the machine (load average {load[0]:.1f} when the run started, "
         f"{load[1]:.1f} when it ended).",
         "",
-        "What changed since the run before the hot-path work (0.26x raw throughput at concurrency 100, "
-        "p50 1.93x raw at concurrency 1, 468 µs of client plus server CPU per call at concurrency 100 "
-        "against 106 µs raw): the server starts a call before it publishes the handshake, so the "
-        "handshake, the results and the results EOF leave in one socket write and reach the caller in one "
-        "read (at concurrency 1, one send and one receive per call on each side instead of about two, and "
-        "five event-loop iterations on the caller instead of nine); a served call runs in one task "
-        "instead of three; the caller waits for the handshake on one future with a timer instead of a "
-        "shielded future under `asyncio.timeout`; codecs and function signatures are found by identity "
-        "instead of by hashing WIT types on every call; a value that arrives in one message is decoded "
-        "without an incremental decoder; invocation tokens cost 0.85 µs instead of 6.5 µs; per-call debug "
-        "events are skipped when debug logging is off. The bytes on the wire are unchanged. Two full runs "
-        "of this benchmark after these changes gave 0.30x and 0.46x for the throughput target and 1.27x and "
-        "1.60x for the latency target (load average 2.8 to 5.4 and 2.5 to 2.7), so on this shared machine "
-        "both verdicts sit within the run-to-run noise; CPU per call is the steadier measure (247 and 279 µs "
-        "of client plus server CPU at concurrency 100, against 468 µs before).",
+        "How wRPC got here (this machine, this benchmark): before any work on the hot path, 0.26x raw "
+        "throughput at concurrency 100, p50 1.93x raw at concurrency 1, and 468 µs of client plus server "
+        "CPU per call at concurrency 100 against 106 µs raw. A first round (the server starting a call "
+        "before its handshake, one task per served call, codecs and signatures found by identity, cheaper "
+        "tokens) gave 0.30x to 0.46x and 247 to 279 µs. The second round was guided by `bench.nats_path`, "
+        "which measures each side's Python work per call without sockets (instructions per call under "
+        "callgrind: server 280k before, 141k after, nats-py's responder 65k; caller 404k before, 255k "
+        "after, `nc.request` 180k). It goes below nats-py's public API in one module, "
+        "`wrpc/transport/_natspy.py`: messages of wRPC's subscriptions reach their handler synchronously "
+        "from nats-py's read loop (no queue and task hop per message); a parser subclass reads MSG and "
+        "HMSG itself and hands those messages over without a `Msg` or a coroutine; a header block seen "
+        "before is not parsed again; publishing appends to nats-py's pending buffer without an await "
+        "chain. A call whose handler is a plain function runs without any task, in the step that read its "
+        "invocation, and its handshake, results and end of results leave as one batch; callers share one "
+        "loop timer for their deadlines instead of an asyncio timer each. The bytes on the wire are "
+        "unchanged (the interop tests against the Rust peers pass as before).",
         "",
-        "Where the remaining time goes (cProfile, 16 B at concurrency 100): wRPC's own code is about a "
-        "third of the caller's CPU and a quarter of the server's; the rest is nats-py's path for each "
-        "message (protocol parser, header parsing, which takes 30 generator steps for the two extension "
-        "headers of every invocation, message objects, the subscription queue and the task behind it, "
-        "publish and flush) and asyncio's scheduling, paid for five messages per call instead of two. "
-        f"Raw request/reply's server spends {per_event:.0f} µs per send or receive; at that rate the ten "
-        f"sends and receives of a wRPC call would cost {10 * per_event:.0f} µs, so about "
-        f"{w_cpu - 10 * per_event:.0f} µs per call is wRPC's own work and the asyncio scheduling it causes "
-        "(the server's task and deadline timer per call, the caller's handshake future, timers and result "
-        "wait)"
+        "Where the remaining time goes: per call the server receives two messages (the invocation with "
+        "the caller's two extension headers, and the params EOF) and sends three, where nats-py's "
+        "responder receives one and sends one; the caller sends two and receives three, where "
+        "`nc.request` sends one and receives one; nats-server routes five messages instead of two "
+        f"({w100['broker_cpu_us']:.0f} µs against {r100['broker_cpu_us']:.0f} µs here). Raw "
+        f"request/reply's server spends {per_event:.0f} µs per send or receive; at that rate the ten "
+        f"sends and receives of a wRPC call would cost {10 * per_event:.0f} µs of the {w_cpu:.0f} µs "
+        "measured. The record rows also pay the codec on both sides, which in pure Python costs more "
+        "than the messages (see the codec section)"
         + (
-            f". That, more than the message count, keeps the throughput ratio at {t1:.2f}x against the "
-            "0.45x target."
+            f". The throughput ratio at concurrency 100, {t1:.2f}x, is below the 0.45x target in this run."
             if t1 < 0.45
             else "."
         ),
