@@ -29,6 +29,7 @@ import contextlib
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import time
@@ -69,9 +70,11 @@ NATS_SYSTEMS = ("wrpc-nats", "nats-py")
 WARMUP = float(os.environ.get("BENCH_RPC_WARMUP", "0.5"))
 WINDOW = float(os.environ.get("BENCH_RPC_WINDOW", "1.5"))
 """Seconds of warm-up and of measurement per cell (environment overrides for a quick smoke run)."""
-REPEATS = 3
+REPEATS = 5
 """Each cell runs this often per system, the systems taking turns (forward, then backward) so that load
-from other processes on the machine falls on all of them alike; the best run is reported."""
+from other processes on the machine falls on all of them alike. The tables report each system's best
+run; the targets compare the systems round by round (a round is one run of each, close together in
+time) and take the median, which moves least with the machine's slow and fast phases."""
 
 Call = Callable[[], Awaitable[Any]]
 
@@ -402,22 +405,40 @@ def _verdict(ok: bool) -> str:
 
 
 def _report(
-    results: dict[str, dict[tuple[str, int], dict[str, float]]], seconds: float, load: tuple[float, float]
+    results: dict[str, dict[tuple[str, int], list[dict[str, float]]]],
+    seconds: float,
+    load: tuple[float, float],
 ) -> str:
     def cell(system: str, payload: str, concurrency: int) -> dict[str, float]:
-        return results[system][(payload, concurrency)]
+        """The system's best run of the cell."""
+        return max(results[system][(payload, concurrency)], key=lambda run: run["throughput"])
+
+    def paired(metric: str, ours: str, baseline: str, concurrency: int) -> tuple[float, list[float]]:
+        """The median over rounds of ours / baseline for `metric` (16 B), and the per-round ratios."""
+        ratios = [
+            a[metric] / b[metric]
+            for a, b in zip(
+                results[ours][("16 B", concurrency)], results[baseline][("16 B", concurrency)], strict=True
+            )
+        ]
+        return statistics.median(ratios), ratios
+
+    def target(median: float, ratios: list[float], best: float) -> str:
+        rounds = ", ".join(f"{r:.2f}" for r in ratios)
+        return f"{median:.2f}x (rounds: {rounds}; best runs: {best:.2f}x)"
 
     lines = [
         "## RPC: echo across processes, wRPC against nats-py, grpc.aio and raw TCP",
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
         f"each cell is the best of {REPEATS} runs of {WINDOW:g} s of calls after {WARMUP:g} s of warm-up, the "
-        "systems taking turns on every cell; client and server in separate processes (the whole run took "
+        "systems taking turns on every cell (a round of turns at a time); client and server in separate processes (the whole run took "
         f"{seconds:.0f} s). Payloads: `list<u8>` of 16 B and 16 KiB, and a "
         "five-field record; raw baselines echo the same encoded bytes. TCP systems open one connection per "
         "call (upstream's framed model, and the raw echo does the same). Reproduce: `python -m bench.rpc`.",
         "",
-        "Targets (wRPC over NATS, 16 B payload):",
+        "Targets (wRPC over NATS, 16 B payload; the median of the per-round ratios, each round being one "
+        "run of every system close together in time, then the ratios of the best runs):",
         "",
         "| target | measured | verdict |",
         "| --- | --- | --- |",
@@ -427,13 +448,18 @@ def _report(
     nats1 = cell("wrpc-nats", "16 B", 1)
     raw1 = cell("nats-py", "16 B", 1)
     grpc100 = cell("grpc.aio", "16 B", 100)
-    t1 = nats100["throughput"] / raw100["throughput"]
-    t2 = nats1["p50_ms"] / raw1["p50_ms"]
-    t3 = nats100["throughput"] / grpc100["throughput"]
+    t1, t1_rounds = paired("throughput", "wrpc-nats", "nats-py", 100)
+    t2, t2_rounds = paired("p50_ms", "wrpc-nats", "nats-py", 1)
+    t3, t3_rounds = paired("throughput", "wrpc-nats", "grpc.aio", 100)
+    best1 = nats100["throughput"] / raw100["throughput"]
+    best2 = nats1["p50_ms"] / raw1["p50_ms"]
+    best3 = nats100["throughput"] / grpc100["throughput"]
     lines += [
-        f"| throughput >= 0.45x raw nats-py at concurrency 100 | {t1:.2f}x | {_verdict(t1 >= 0.45)} |",
-        f"| p50 <= 1.5x raw nats-py at concurrency 1 | {t2:.2f}x | {_verdict(t2 <= 1.5)} |",
-        f"| throughput >= 1.5x grpc.aio at concurrency 100 | {t3:.2f}x | {_verdict(t3 >= 1.5)} |",
+        "| throughput >= 0.45x raw nats-py at concurrency 100 "
+        f"| {target(t1, t1_rounds, best1)} | {_verdict(t1 >= 0.45)} |",
+        f"| p50 <= 1.5x raw nats-py at concurrency 1 | {target(t2, t2_rounds, best2)} | {_verdict(t2 <= 1.5)} |",
+        "| throughput >= 1.5x grpc.aio at concurrency 100 "
+        f"| {target(t3, t3_rounds, best3)} | {_verdict(t3 >= 1.5)} |",
         "",
         "All cells (throughput in calls/s; ratios are wRPC / the baseline on the same transport, so a "
         "throughput ratio above 1 and a latency ratio below 1 favour wRPC):",
@@ -520,7 +546,9 @@ def _report(
             else "."
         ),
     ]
-    errors = {s: sum(int(c["errors"]) for c in cells.values()) for s, cells in results.items()}
+    errors = {
+        s: sum(int(run["errors"]) for runs in cells.values() for run in runs) for s, cells in results.items()
+    }
     if any(errors.values()):
         lines += [
             "",
@@ -534,7 +562,7 @@ def main() -> None:
 
     started = time.perf_counter()
     load_before = os.getloadavg()[0]
-    results: dict[str, dict[tuple[str, int], dict[str, float]]] = {s: {} for s in SYSTEMS}
+    results: dict[str, dict[tuple[str, int], list[dict[str, float]]]] = {s: {} for s in SYSTEMS}
     with (
         EmbeddedNats(jetstream=False, max_payload=8 * 1024 * 1024) as nats_server,
         contextlib.ExitStack() as stack,
@@ -552,9 +580,7 @@ def main() -> None:
                 for rep in range(REPEATS):
                     for system in systems if rep % 2 == 0 else reversed(systems):
                         c = system.measure(payload, concurrency)
-                        best = results[system.name].get((payload, concurrency))
-                        if best is None or c["throughput"] > best["throughput"]:
-                            results[system.name][(payload, concurrency)] = c
+                        results[system.name].setdefault((payload, concurrency), []).append(c)
                         print(
                             f"   {system.name:>9} {c['throughput']:8.0f} calls/s  p50 {c['p50_ms']:7.2f} ms  "
                             f"p99 {c['p99_ms']:7.2f} ms  errors {c['errors']}",
