@@ -200,17 +200,14 @@ def _begin(served: Served, inv: ServerInvocation, resume: Resume) -> Coroutine[A
     cancellation apply to it) or the ending of a failed call. Runs in a context of its own, inside the
     transport's step that accepted the call."""
     _current.set(inv)
-    reader = inv.reader(ROOT)
     try:
-        data = reader.read_nowait()
+        data = inv.take_params_nowait() or b""  # no bytes at all can still be all of them (no params)
     except WrpcError:
-        data = None  # the task reports it
-    if not data:
-        return resume(served, inv, NOT_CALLED)
+        return resume(served, inv, NOT_CALLED)  # the task reports it
     try:
         params, _ = served.params_codec.decode_prefix(data, root="params")
     except TruncatedInput:
-        reader.unread(data)
+        inv.reader(ROOT).unread(data)
         return resume(served, inv, NOT_CALLED)
     except DecodeError as exc:
         return _invalid(inv, exc)

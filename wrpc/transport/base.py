@@ -216,6 +216,12 @@ class ServerInvocation(ABC):
     def writer(self, path: Path = ROOT) -> ChannelWriter:
         """The writer of result channel `path`; `()` is the sync results."""
 
+    def take_params_nowait(self) -> bytes | None:
+        """Param bytes already received on the root channel, taken off it, or None if none are there yet
+        (a consumer that cannot use them yet puts them back with `reader(ROOT).unread`). Raises the
+        transport's error if the channel broke."""
+        return self.reader(ROOT).read_nowait() or None
+
     def finish_nowait(self, results: bytes) -> bool:
         """Send `results` as the whole result encoding and close the invocation, if the transport can
         without waiting; otherwise (this default) send nothing and return False, and the server writes

@@ -231,7 +231,10 @@ class NatsTransport(Invoker, Acceptor):
     def publish_soon(self, *messages: _natspy.Outgoing) -> None:
         """Publish messages from code that cannot wait: backpressure, if any, is waited out in the
         background. Raises as `publish_nowait` does."""
-        pending = self.publish_nowait(*messages)
+        try:
+            pending = _natspy.publish_nowait(self.nc, *messages)
+        except nats.errors.Error as exc:
+            raise _publish_error(exc, messages, self.max_payload) from exc
         if pending is not None:
             self.spawn(self._settle(pending, messages[0][0]))
 
@@ -605,7 +608,22 @@ class _NatsServerInvocation(_Invocation, ServerInvocation):
         self._cancel_callbacks: list[Callable[[], None]] = []
         self.started = time.monotonic()
         self.handshake_sent = False
-        self.reader(ROOT).feed(msg.data)
+        self._first: bytes | None = msg.data
+        """The params that came with the invocation, until the root param reader is made (on demand)."""
+
+    def reader(self, path: Path = ROOT) -> ChannelReader:
+        if path == ROOT and self._first is not None:
+            first, self._first = self._first, None
+            reader = super().reader(ROOT)
+            reader.feed(first)
+            return reader
+        return super().reader(path)
+
+    def take_params_nowait(self) -> bytes | None:
+        if self._first is not None and ROOT not in self._readers:
+            first, self._first = self._first, None
+            return first or None
+        return super().take_params_nowait()
 
     @property
     def cancelled(self) -> asyncio.Event:  # type: ignore[override]
