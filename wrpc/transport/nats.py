@@ -93,6 +93,7 @@ class NatsTransport(Invoker, Acceptor):
         self._inbox_error: Unauthorized | None = None
         self._denied_subscriptions: set[str] = set()
         self._subjects: dict[tuple[str, str], str] = {}
+        self._plain_headers: dict[float | None, bytes] = {}
         self._closed = False
 
     # --- lifecycle --------------------------------------------------------------------------------
@@ -223,10 +224,14 @@ class NatsTransport(Invoker, Acceptor):
         message = (subject, payload, reply, header_block)
         pending = self.publish_nowait(message)
         if pending is not None:
-            try:
-                await pending
-            except nats.errors.Error as exc:
-                raise _publish_error(exc, (message,), self.max_payload) from exc
+            await self._backpressure(pending, message)
+
+    async def _backpressure(self, pending: Awaitable[Any], message: _natspy.Outgoing) -> None:
+        """Wait out what `publish_nowait` returned, with nats-py's errors as `wrpc.errors`."""
+        try:
+            await pending
+        except nats.errors.Error as exc:
+            raise _publish_error(exc, (message,), self.max_payload) from exc
 
     def publish_soon(self, *messages: _natspy.Outgoing) -> None:
         """Publish messages from code that cannot wait: backpressure, if any, is waited out in the
@@ -298,22 +303,16 @@ class NatsTransport(Invoker, Acceptor):
             raise self._inbox_error
         subject = self.invocation_subject(instance, func)
         inv = _NatsClientInvocation(self, subject)
-        all_headers = dict(headers) if headers else {}
-        if timeout is not None:
-            all_headers[rules.HEADER_TIMEOUT] = rules.timeout_header(timeout)
-        all_headers[HEADER_PROBE] = "1"
-        header_block = rules.encode_headers(all_headers)
+        header_block = self._invocation_headers(headers, timeout)
         limit = rules.first_message_limit(self.max_payload, inv.reply, header_block)
         if limit <= 0:
             raise PayloadTooLarge(len(header_block), self.max_payload, f"headers for {subject!r}")
         self.register(inv)
         try:
-            await self.publish(
-                subject,
-                params if len(params) <= limit else params[:limit],
-                reply=inv.reply,
-                header_block=header_block,
-            )
+            message = (subject, params if len(params) <= limit else params[:limit], inv.reply, header_block)
+            pending = self.publish_nowait(message)
+            if pending is not None:
+                await self._backpressure(pending, message)
             inv.published = True
             await inv.accepted(None if bounded else timeout)
             if len(params) > limit:
@@ -328,6 +327,22 @@ class NatsTransport(Invoker, Acceptor):
         if _log_enabled(logging.DEBUG):
             log.debug("invoked", subject=subject, invocation=inv.token, params=len(params))
         return inv
+
+    def _invocation_headers(self, headers: Mapping[str, str] | None, timeout: float | None) -> bytes:
+        """The header block of an invocation: the caller's headers and the extensions' (the deadline,
+        and the liveness opt-in). Cached for calls without headers of their own, which is most."""
+        if not headers:
+            block = self._plain_headers.get(timeout)
+            if block is not None:
+                return block
+        all_headers = dict(headers) if headers else {}
+        if timeout is not None:
+            all_headers[rules.HEADER_TIMEOUT] = rules.timeout_header(timeout)
+        all_headers[HEADER_PROBE] = "1"
+        block = rules.encode_headers(all_headers)
+        if not headers and len(self._plain_headers) < 64:
+            self._plain_headers[timeout] = block
+        return block
 
     # --- Acceptor -----------------------------------------------------------------------------------
 
@@ -469,7 +484,8 @@ class _Invocation:
         if self._closed:
             return
         self._release()
-        await self.end_writers()
+        if self._writers:
+            await self.end_writers()
 
     def _release(self) -> None:
         """Stop routing this invocation's messages and end its readers."""
