@@ -228,7 +228,7 @@ def _begin(served: Served, inv: ServerInvocation, resume: Resume) -> Coroutine[A
 
 def _awaitable(value: Any) -> bool:
     """`inspect.isawaitable`, without its abstract-class check for the usual plain values."""
-    return hasattr(type(value), "__await__") or (type(value) not in _PLAIN and inspect.isawaitable(value))
+    return type(value) not in _PLAIN and (hasattr(type(value), "__await__") or inspect.isawaitable(value))
 
 
 _PLAIN = frozenset({bytes, str, int, float, bool, type(None), list, tuple, dict})

@@ -616,7 +616,6 @@ class _NatsServerInvocation(_Invocation, ServerInvocation):
         self.description = msg.subject
         self.reply_to = msg.reply
         self.headers = msg.headers or {}
-        self.timeout = rules.parse_timeout_header(self.headers.get(rules.HEADER_TIMEOUT))
         self.probe_allowed = HEADER_PROBE in self.headers
         self._is_cancelled = False
         self._cancelled: asyncio.Event | None = None
@@ -640,6 +639,11 @@ class _NatsServerInvocation(_Invocation, ServerInvocation):
             first, self._first = self._first, None
             return first or None
         return super().take_params_nowait()
+
+    @property
+    def timeout(self) -> float | None:  # type: ignore[override]
+        # Read only by a call that waits (a quick one never asks).
+        return rules.parse_timeout_header(self.headers.get(rules.HEADER_TIMEOUT))
 
     @property
     def cancelled(self) -> asyncio.Event:  # type: ignore[override]
