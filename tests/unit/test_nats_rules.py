@@ -43,11 +43,9 @@ def test_channel_subjects_append_the_kind_and_the_decimal_path() -> None:
 
 def test_inbox_subjects_route_to_token_kind_and_path() -> None:
     inbox = "_INBOX.abc"
-    assert rules.parse_inbox_subject(inbox, "_INBOX.abc.T1") == rules.Route("T1", "", ())
-    assert rules.parse_inbox_subject(inbox, "_INBOX.abc.T1.results") == rules.Route("T1", "results", ())
-    assert rules.parse_inbox_subject(inbox, "_INBOX.abc.T1.params.3.14") == rules.Route(
-        "T1", "params", (3, 14)
-    )
+    assert rules.parse_inbox_subject(inbox, "_INBOX.abc.T1") == ("T1", "", ())
+    assert rules.parse_inbox_subject(inbox, "_INBOX.abc.T1.results") == ("T1", "results", ())
+    assert rules.parse_inbox_subject(inbox, "_INBOX.abc.T1.params.3.14") == ("T1", "params", (3, 14))
     assert rules.parse_inbox_subject(inbox, "_INBOX.abcd.T1") is None
     assert rules.parse_inbox_subject(inbox, "_INBOX.abc.T1.results.x") is None
     assert rules.parse_inbox_subject(inbox, "_INBOX.abc.T1.results.4294967296") is None

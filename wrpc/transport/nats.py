@@ -255,9 +255,10 @@ class NatsTransport(Invoker, Acceptor):
         route = rules.parse_inbox_subject(self._inbox, msg.subject)
         if route is None:
             return
-        inv = self._invocations.get(route.token)
+        token, kind, path = route
+        inv = self._invocations.get(token)
         if inv is not None:
-            inv.on_message(route, msg)
+            inv.on_message(kind, path, msg)
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
         """Run a short fire-and-forget publish, tracked so that `close()` can wait for it."""
@@ -458,15 +459,15 @@ class _Invocation:
             reader = self._readers[path] = ChannelReader(f"{self.description} {path_str(path)}")
         return reader
 
-    def feed(self, route: rules.Route, msg: Message) -> None:
-        reader = self.reader(route.path)
+    def feed(self, path: Path, msg: Message) -> None:
+        reader = self.reader(path)
         if msg.data:
             reader.feed(msg.data)
         else:
             text = (msg.headers or {}).get(rules.HEADER_ERROR)
             reader.feed_eof(rules.decode_error_text(text) if text is not None else None)
 
-    def on_message(self, route: rules.Route, msg: Message) -> None:
+    def on_message(self, kind: str, path: Path, msg: Message) -> None:
         raise NotImplementedError
 
     def break_off(self, exc: WrpcError) -> None:
@@ -515,8 +516,8 @@ class _NatsClientInvocation(_Invocation, ClientInvocation):
         """Whether the handshake (or an error standing in for it) arrived."""
         return bool(self.server_subject) or self._refusal is not None
 
-    def on_message(self, route: rules.Route, msg: Message) -> None:
-        if route.kind == "":
+    def on_message(self, kind: str, path: Path, msg: Message) -> None:
+        if kind == "":
             if self._abandoned is not None and msg.reply and not (msg.headers or {}).get("Status"):
                 # The caller gave up before the server accepted: tell the server now that it has.
                 self.transport.unregister(self)
@@ -530,8 +531,8 @@ class _NatsClientInvocation(_Invocation, ClientInvocation):
             else:
                 self.server_subject = outcome
             self._wake()
-        elif route.kind == rules.RESULTS:
-            self.feed(route, msg)
+        elif kind == rules.RESULTS:
+            self.feed(path, msg)
 
     def _wake(self) -> None:
         waiter = self._waiter
@@ -653,13 +654,13 @@ class _NatsServerInvocation(_Invocation, ServerInvocation):
                 self._cancelled.set()
         return self._cancelled
 
-    def on_message(self, route: rules.Route, msg: Message) -> None:
-        if route.kind == rules.PARAMS:
-            self.feed(route, msg)
-        elif route.kind == rules.CANCEL:
+    def on_message(self, kind: str, path: Path, msg: Message) -> None:
+        if kind == rules.PARAMS:
+            self.feed(path, msg)
+        elif kind == rules.CANCEL:
             log.debug("caller cancelled", subject=self.description, invocation=self.token)
             self._set_cancelled()
-        elif route.kind == rules.PROBE and (msg.headers or {}).get("Status") == "503":
+        elif kind == rules.PROBE and (msg.headers or {}).get("Status") == "503":
             log.info("caller is gone", subject=self.description, invocation=self.token)
             self._set_cancelled()
 

@@ -22,7 +22,6 @@ import functools
 import re
 import secrets
 from collections.abc import Iterator, Mapping
-from typing import NamedTuple
 
 from wrpc.errors import (
     ConnectionLost,
@@ -108,15 +107,9 @@ class Tokens:
         return self._head + _PAIRS[d] + _PAIRS[e]
 
 
-class Route(NamedTuple):
-    """Where an inbox message belongs: the invocation token, the channel kind and its index path.
-
-    A named tuple, not a dataclass: one is built for every message received, and a tuple is cheaper.
-    """
-
-    token: str
-    kind: str
-    path: Path
+Route = tuple[str, str, Path]
+"""Where an inbox message belongs: the invocation token, the channel kind ("" for the handshake) and
+its index path. A plain tuple: one is built for every message received."""
 
 
 def parse_inbox_subject(inbox: str, subject: str) -> Route | None:
@@ -129,14 +122,14 @@ def parse_inbox_subject(inbox: str, subject: str) -> Route | None:
         return None
     tokens = subject[start:].split(".")
     if len(tokens) <= 2:  # the handshake and the sync channels: no path to parse
-        return Route(tokens[0], tokens[1] if len(tokens) == 2 else "", ())
+        return (tokens[0], tokens[1] if len(tokens) == 2 else "", ())
     try:
         path = tuple(map(int, tokens[2:]))
     except ValueError:
         return None
     if any(p < 0 or p > 0xFFFF_FFFF for p in path):
         return None
-    return Route(tokens[0], tokens[1], path)
+    return (tokens[0], tokens[1], path)
 
 
 def header_size(headers: Mapping[str, str] | None) -> int:
