@@ -89,7 +89,7 @@ async def test_ten_mib_params_and_results_cross_a_one_mib_server_in_messages_wit
 
     async def record(msg: Msg) -> None:
         nonlocal biggest
-        biggest = max(biggest, len(msg.data) + rules.header_size(msg.headers))
+        biggest = max(biggest, len(msg.data) + len(rules.encode_headers(msg.headers)))
         sizes[msg.subject.rsplit(".", 1)[-1]] += 1
 
     await spy.subscribe(">", cb=record)

@@ -55,7 +55,7 @@ def test_the_first_message_leaves_room_for_the_reply_subject_and_headers() -> No
     assert rules.first_message_limit(1024, "_INBOX.x.y", b"") == 1024 - 10
     headers = {"a": "bc"}
     block = rules.encode_headers(headers)
-    assert rules.header_size(headers) == len(block) == len("NATS/1.0\r\n\r\n") + len("a: bc\r\n")
+    assert len(block) == len("NATS/1.0\r\n\r\n") + len("a: bc\r\n")
     assert rules.first_message_limit(1024, "r", block) == 1024 - 1 - len(block)
 
 
@@ -67,6 +67,13 @@ def test_header_blocks_are_what_nats_py_sends() -> None:
     assert rules.encode_headers({" ": "dropped", "k": "v"}) == b"NATS/1.0\r\nk: v\r\n\r\n"
     with pytest.raises(LocalError, match="invalid NATS header name 'a b'"):
         rules.encode_headers({"a b": "v"})
+
+
+def test_an_invocation_carries_the_callers_headers_then_the_deadline_and_the_liveness_opt_in() -> None:
+    assert rules.invocation_headers((("source-id", "c1"),), 1.5) == (
+        b"NATS/1.0\r\nsource-id: c1\r\nwrpc-timeout-ms: 1500\r\nwrpc-liveness: 1\r\n\r\n"
+    )
+    assert rules.invocation_headers((), None) == b"NATS/1.0\r\nwrpc-liveness: 1\r\n\r\n"
 
 
 def test_split_never_yields_an_empty_message_nor_one_over_the_limit() -> None:

@@ -356,15 +356,5 @@ def publish_nowait(nc: NATS, *messages: Outgoing) -> Awaitable[Any] | None:
 
 async def _publish_public(nc: NATS, messages: tuple[Outgoing, ...]) -> None:
     for subject, payload, reply, header_block in messages:
-        headers = _parse_header_block(header_block) if header_block else None
+        headers = _parse_header_lines(header_block) if header_block else None
         await nc.publish(subject, payload, reply=reply, headers=headers)
-
-
-def _parse_header_block(block: bytes) -> dict[str, str]:
-    """The headers of a block `nats_rules.encode_headers` made, for the public-API fallback."""
-    headers: dict[str, str] = {}
-    for line in block.decode().split("\r\n")[1:]:
-        if line:
-            key, _, value = line.partition(": ")
-            headers[key] = value
-    return headers

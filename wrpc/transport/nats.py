@@ -57,9 +57,6 @@ _log_enabled = enabled_for("wrpc.nats")
 LINGER = 5.0
 """Seconds an abandoned call keeps waiting for its handshake, to cancel the server's work when it comes."""
 
-HEADER_PROBE = "wrpc-liveness"
-"""Extension: the caller lets the server probe `R_c.alive` to learn whether it is still there."""
-
 
 class NatsTransport(Invoker, Acceptor):
     """Invoke and serve wRPC functions over one nats-py connection.
@@ -93,7 +90,6 @@ class NatsTransport(Invoker, Acceptor):
         self._inbox_error: Unauthorized | None = None
         self._denied_subscriptions: set[str] = set()
         self._subjects: dict[tuple[str, str], str] = {}
-        self._plain_headers: dict[float | None, bytes] = {}
         self._closed = False
 
     # --- lifecycle --------------------------------------------------------------------------------
@@ -236,10 +232,7 @@ class NatsTransport(Invoker, Acceptor):
     def publish_soon(self, *messages: _natspy.Outgoing) -> None:
         """Publish messages from code that cannot wait: backpressure, if any, is waited out in the
         background. Raises as `publish_nowait` does."""
-        try:
-            pending = _natspy.publish_nowait(self.nc, *messages)
-        except nats.errors.Error as exc:
-            raise _publish_error(exc, messages, self.max_payload) from exc
+        pending = self.publish_nowait(*messages)
         if pending is not None:
             self.spawn(self._settle(pending, messages[0][0]))
 
@@ -304,7 +297,7 @@ class NatsTransport(Invoker, Acceptor):
             raise self._inbox_error
         subject = self.invocation_subject(instance, func)
         inv = _NatsClientInvocation(self, subject)
-        header_block = self._invocation_headers(headers, timeout)
+        header_block = rules.invocation_headers(tuple(headers.items()) if headers else (), timeout)
         limit = rules.first_message_limit(self.max_payload, inv.reply, header_block)
         if limit <= 0:
             raise PayloadTooLarge(len(header_block), self.max_payload, f"headers for {subject!r}")
@@ -328,22 +321,6 @@ class NatsTransport(Invoker, Acceptor):
         if _log_enabled(logging.DEBUG):
             log.debug("invoked", subject=subject, invocation=inv.token, params=len(params))
         return inv
-
-    def _invocation_headers(self, headers: Mapping[str, str] | None, timeout: float | None) -> bytes:
-        """The header block of an invocation: the caller's headers and the extensions' (the deadline,
-        and the liveness opt-in). Cached for calls without headers of their own, which is most."""
-        if not headers:
-            block = self._plain_headers.get(timeout)
-            if block is not None:
-                return block
-        all_headers = dict(headers) if headers else {}
-        if timeout is not None:
-            all_headers[rules.HEADER_TIMEOUT] = rules.timeout_header(timeout)
-        all_headers[HEADER_PROBE] = "1"
-        block = rules.encode_headers(all_headers)
-        if not headers and len(self._plain_headers) < 64:
-            self._plain_headers[timeout] = block
-        return block
 
     # --- Acceptor -----------------------------------------------------------------------------------
 
@@ -434,7 +411,7 @@ class _NatsWriter(ChannelWriter):
             return
         self._closed = True
         header_block = (
-            rules.encode_headers({rules.HEADER_ERROR: rules.encode_error_text(error_text)}, cached=False)
+            rules.encode_headers({rules.HEADER_ERROR: rules.encode_error_text(error_text)})
             if error_text is not None
             else b""
         )
@@ -580,9 +557,7 @@ class _NatsClientInvocation(_Invocation, ClientInvocation):
             await self.transport.publish(
                 rules.channel_subject(server_subject, rules.CANCEL, ROOT),
                 b"",
-                header_block=rules.encode_headers(
-                    {rules.HEADER_CANCEL: rules.encode_error_text(reason)}, cached=False
-                ),
+                header_block=rules.encode_headers({rules.HEADER_CANCEL: rules.encode_error_text(reason)}),
             )
 
     async def _cancel_late(self, server_subject: str, reason: str) -> None:
@@ -617,7 +592,7 @@ class _NatsServerInvocation(_Invocation, ServerInvocation):
         self.description = msg.subject
         self.reply_to = msg.reply
         self.headers = msg.headers or {}
-        self.probe_allowed = HEADER_PROBE in self.headers
+        self.probe_allowed = rules.HEADER_PROBE in self.headers
         self._is_cancelled = False
         self._cancelled: asyncio.Event | None = None
         """Made on first use: most calls end before anyone looks."""
@@ -636,7 +611,7 @@ class _NatsServerInvocation(_Invocation, ServerInvocation):
         return super().reader(path)
 
     def take_params_nowait(self) -> bytes | None:
-        if self._first is not None and ROOT not in self._readers:
+        if self._first is not None:  # no root reader yet: it would have taken them
             first, self._first = self._first, None
             return first or None
         return super().take_params_nowait()
@@ -692,11 +667,15 @@ class _NatsServerInvocation(_Invocation, ServerInvocation):
             writer = self._writers[path] = _NatsWriter(self.transport, subject)
         return writer
 
+    def _handshake(self) -> _natspy.Outgoing:
+        """The message that accepts the call: empty, on `R_c`, naming `R_s` as its reply subject."""
+        self.handshake_sent = True
+        return (self.reply_to, b"", self.reply, b"")
+
     def send_handshake(self) -> None:
-        """Accept the call: tell the caller `R_s` (unless `finish_nowait` already did)."""
+        """Accept the call (unless `finish_nowait` already did)."""
         if not self.handshake_sent:
-            self.handshake_sent = True
-            self.transport.publish_soon((self.reply_to, b"", self.reply, b""))
+            self.transport.publish_soon(self._handshake())
 
     def finish_nowait(self, results: bytes) -> bool:
         # Only a call whose result channels are untouched and whose results fit in one message.
@@ -706,8 +685,7 @@ class _NatsServerInvocation(_Invocation, ServerInvocation):
         end = (subject, b"", "", b"")
         messages = [(subject, results, "", b""), end] if results else [end]
         if not self.handshake_sent:  # all in one go: handshake, results, end of results
-            self.handshake_sent = True
-            messages.insert(0, (self.reply_to, b"", self.reply, b""))
+            messages.insert(0, self._handshake())
         try:
             self.transport.publish_soon(*messages)
         finally:

@@ -45,6 +45,9 @@ HEADER_TIMEOUT = "wrpc-timeout-ms"
 """Extension: on the invocation message, how long (ms) the caller waits for the call to complete."""
 HEADER_ERROR = "wrpc-error"
 """Extension: on the empty end-of-results message, the server's reason for failing the call."""
+HEADER_PROBE = "wrpc-liveness"
+"""Extension: on the invocation message, the caller lets the server probe `R_c.alive` to learn whether
+it is still there."""
 HEADER_CANCEL = "wrpc-cancel"
 """Extension: on the message to `R_s.cancel`, why the caller gave up."""
 
@@ -132,16 +135,6 @@ def parse_inbox_subject(inbox: str, subject: str) -> Route | None:
     return (tokens[0], tokens[1], path)
 
 
-def header_size(headers: Mapping[str, str] | None) -> int:
-    """Bytes the headers add to a message, as the server counts them against max_payload."""
-    if not headers:
-        return 0
-    size = _NATS_HDR_OVERHEAD
-    for key, value in headers.items():
-        size += len(key) + len(value) + 4  # ": " and CRLF
-    return size
-
-
 def first_message_limit(max_payload: int, reply: str, header_block: bytes) -> int:
     """How many param bytes fit in the invocation message (Rust's conservative rule, protocol notes 2.3),
     given its encoded header block (`encode_headers`)."""
@@ -152,9 +145,13 @@ _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _HEADER_VALUE_NEWLINES = str.maketrans({"\r": " ", "\n": " "})
 
 
-def _header_block(items: tuple[tuple[str, str], ...]) -> bytes:
+def encode_headers(headers: Mapping[str, str] | None) -> bytes:
+    """The header block of a message as nats-py would send it (names trimmed and checked, values on one
+    line), or `b""` for no headers."""
+    if not headers:
+        return b""
     lines = ["NATS/1.0\r\n"]
-    for key, value in items:
+    for key, value in headers.items():
         name = key.strip()
         if not name:
             continue
@@ -165,17 +162,15 @@ def _header_block(items: tuple[tuple[str, str], ...]) -> bytes:
     return "".join(lines).encode()
 
 
-_cached_header_block = functools.lru_cache(maxsize=256)(_header_block)
-
-
-def encode_headers(headers: Mapping[str, str] | None, *, cached: bool = True) -> bytes:
-    """The header block of a message as nats-py would send it (names trimmed and checked, values on one
-    line), or `b""` for no headers. Blocks are cached, since most calls send the same few headers;
-    one-off ones (error texts) pass `cached=False`."""
-    if not headers:
-        return b""
-    items = tuple(headers.items())
-    return _cached_header_block(items) if cached else _header_block(items)
+@functools.lru_cache(maxsize=256)
+def invocation_headers(headers: tuple[tuple[str, str], ...], timeout: float | None) -> bytes:
+    """The header block of an invocation: the caller's `headers` (as items), then the extensions' (the
+    deadline, when there is one, and the liveness opt-in). Cached: most calls send the same."""
+    extended = dict(headers)
+    if timeout is not None:
+        extended[HEADER_TIMEOUT] = timeout_header(timeout)
+    extended[HEADER_PROBE] = "1"
+    return encode_headers(extended)
 
 
 def split(data: bytes, limit: int) -> Iterator[bytes]:
