@@ -85,7 +85,7 @@ async def _wrpc_server(calls: int) -> float:
     sid, inbox_sid = max(nc._subs), transport._inbox_sub._id  # type: ignore[union-attr]
     subject = rules.invocation_subject("bench", INSTANCE, "echo-bytes").encode()
     params = compile(func.params_type).encode((PAYLOAD,))
-    header = rules.encode_headers({rules.HEADER_TIMEOUT: "60000", "wrpc-liveness": "1"})
+    header = rules.invocation_headers((), 60.0)
     inbox = transport._inbox.encode()
     chunks = _chunks(
         calls,

@@ -413,27 +413,23 @@ def _report(
         """The system's best run of the cell."""
         return max(results[system][(payload, concurrency)], key=lambda run: run["throughput"])
 
-    def paired(metric: str, ours: str, baseline: str, concurrency: int) -> tuple[float, list[float]]:
-        """The median over rounds of ours / baseline for `metric` (16 B), and the per-round ratios."""
-        ratios = [
-            a[metric] / b[metric]
-            for a, b in zip(
-                results[ours][("16 B", concurrency)], results[baseline][("16 B", concurrency)], strict=True
-            )
-        ]
-        return statistics.median(ratios), ratios
-
-    def target(median: float, ratios: list[float], best: float) -> str:
+    def compared(metric: str, ours: str, baseline: str, concurrency: int) -> tuple[float, str]:
+        """ours / baseline for `metric` at 16 B: the median over rounds, and the text that shows it
+        with the per-round ratios and the ratio of the best runs."""
+        cells = (results[ours][("16 B", concurrency)], results[baseline][("16 B", concurrency)])
+        ratios = [a[metric] / b[metric] for a, b in zip(*cells, strict=True)]
+        median = statistics.median(ratios)
+        best = cell(ours, "16 B", concurrency)[metric] / cell(baseline, "16 B", concurrency)[metric]
         rounds = ", ".join(f"{r:.2f}" for r in ratios)
-        return f"{median:.2f}x (rounds: {rounds}; best runs: {best:.2f}x)"
+        return median, f"{median:.2f}x (rounds: {rounds}; best runs: {best:.2f}x)"
 
     lines = [
         "## RPC: echo across processes, wRPC against nats-py, grpc.aio and raw TCP",
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
         f"each cell is the best of {REPEATS} runs of {WINDOW:g} s of calls after {WARMUP:g} s of warm-up, the "
-        "systems taking turns on every cell (a round of turns at a time); client and server in separate processes (the whole run took "
-        f"{seconds:.0f} s). Payloads: `list<u8>` of 16 B and 16 KiB, and a "
+        "systems taking turns on every cell (a round of turns at a time); client and server in separate "
+        f"processes (the whole run took {seconds:.0f} s). Payloads: `list<u8>` of 16 B and 16 KiB, and a "
         "five-field record; raw baselines echo the same encoded bytes. TCP systems open one connection per "
         "call (upstream's framed model, and the raw echo does the same). Reproduce: `python -m bench.rpc`.",
         "",
@@ -443,23 +439,13 @@ def _report(
         "| target | measured | verdict |",
         "| --- | --- | --- |",
     ]
-    nats100 = cell("wrpc-nats", "16 B", 100)
-    raw100 = cell("nats-py", "16 B", 100)
-    nats1 = cell("wrpc-nats", "16 B", 1)
-    raw1 = cell("nats-py", "16 B", 1)
-    grpc100 = cell("grpc.aio", "16 B", 100)
-    t1, t1_rounds = paired("throughput", "wrpc-nats", "nats-py", 100)
-    t2, t2_rounds = paired("p50_ms", "wrpc-nats", "nats-py", 1)
-    t3, t3_rounds = paired("throughput", "wrpc-nats", "grpc.aio", 100)
-    best1 = nats100["throughput"] / raw100["throughput"]
-    best2 = nats1["p50_ms"] / raw1["p50_ms"]
-    best3 = nats100["throughput"] / grpc100["throughput"]
+    t1, t1_text = compared("throughput", "wrpc-nats", "nats-py", 100)
+    t2, t2_text = compared("p50_ms", "wrpc-nats", "nats-py", 1)
+    t3, t3_text = compared("throughput", "wrpc-nats", "grpc.aio", 100)
     lines += [
-        "| throughput >= 0.45x raw nats-py at concurrency 100 "
-        f"| {target(t1, t1_rounds, best1)} | {_verdict(t1 >= 0.45)} |",
-        f"| p50 <= 1.5x raw nats-py at concurrency 1 | {target(t2, t2_rounds, best2)} | {_verdict(t2 <= 1.5)} |",
-        "| throughput >= 1.5x grpc.aio at concurrency 100 "
-        f"| {target(t3, t3_rounds, best3)} | {_verdict(t3 >= 1.5)} |",
+        f"| throughput >= 0.45x raw nats-py at concurrency 100 | {t1_text} | {_verdict(t1 >= 0.45)} |",
+        f"| p50 <= 1.5x raw nats-py at concurrency 1 | {t2_text} | {_verdict(t2 <= 1.5)} |",
+        f"| throughput >= 1.5x grpc.aio at concurrency 100 | {t3_text} | {_verdict(t3 >= 1.5)} |",
         "",
         "All cells (throughput in calls/s; ratios are wRPC / the baseline on the same transport, so a "
         "throughput ratio above 1 and a latency ratio below 1 favour wRPC):",
